@@ -1,0 +1,46 @@
+"""Errors that reach users as one line, and the exit statuses they map to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Documented exit statuses of the `evepub` command."""
+
+    OK = 0
+    DIFFERENCES = 1  # verify found a difference, sync found conflicts
+    BAD_INPUT = 2  # the source, a template, a tracker or an argument is wrong
+    INTERNAL = 70  # a bug in evepub (EX_SOFTWARE)
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, at a position."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class EvepubError(Exception):
+    """A problem the user can fix; printed as `evepub: message`, exit status 2."""
+
+    status = ExitStatus.BAD_INPUT
+
+
+class SourceError(EvepubError):
+    """One or more problems in an input file, each printed as FILE:LINE:COL: message."""
+
+    def __init__(self, *args: object, problems: list[Problem] | None = None) -> None:
+        if problems is None:
+            path, line, column, message = args
+            problems = [Problem(str(path), int(line), int(column), str(message))]  # type: ignore[arg-type]
+        self.problems = sorted(problems, key=lambda p: (p.line, p.column))
+        super().__init__("\n".join(str(problem) for problem in self.problems))

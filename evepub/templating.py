@@ -1,0 +1,71 @@
+"""The sandboxed Jinja environment in which user-changeable templates are rendered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from evepub.errors import EvepubError
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Trusted(str):
+    """Text that a writer built itself (markup around escaped data); the finaliser lets it through."""
+
+
+class Templates:
+    """A folder of templates: Jinja files rendered in a sandbox, and assets such as reference.docx."""
+
+    def __init__(self, folder: Path = DEFAULT_TEMPLATES) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise EvepubError(f"template folder {self.folder} does not exist")
+
+    def environment(self, escape: Callable[[str], str] | None = None) -> jinja2.Environment:
+        """A sandboxed environment; `escape` is applied to every value a template prints."""
+
+        def finalize(value: Any) -> Any:
+            if escape is None or isinstance(value, Trusted) or value is None:
+                return "" if value is None else value
+            return escape(str(value))
+
+        env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(self.folder),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=finalize,
+        )
+        return env
+
+    def render(self, name: str, escape: Callable[[str], str] | None = None, **context: Any) -> str:
+        """Render one template file with the given context."""
+        try:
+            return self.environment(escape).get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as error:
+            raise EvepubError(f"{error.filename or name}:{error.lineno}: template syntax error: {error.message}") from error
+        except jinja2.TemplateError as error:
+            raise EvepubError(f"{name}: template error: {error}") from error
+
+    def wording(self) -> Any:
+        """The macros of wording.j2: headings, labels and status wording shared by every format."""
+        try:
+            return self.environment().get_template("wording.j2").module
+        except jinja2.TemplateError as error:
+            raise EvepubError(f"wording.j2: template error: {error}") from error
+
+    def asset(self, name: str) -> Path:
+        """A file in the template folder, refused when the name leads outside it."""
+        path = (self.folder / name).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            raise EvepubError(f"template asset {name} lies outside the template folder {self.folder}")
+        if not path.is_file():
+            raise EvepubError(f"template asset {path} does not exist")
+        return path

@@ -1,0 +1,41 @@
+"""The table of writers: one module per output format, imported only when that format is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from evepub.model import Roadmap
+from evepub.templating import Templates
+
+WRITERS: dict[str, str] = {
+    "md": "evepub.writers.markdown",
+    "docx": "evepub.writers.docx",
+    "pdf": "evepub.writers.pdf",
+    "xlsx": "evepub.writers.xlsx",
+}
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a writer needs besides the roadmap."""
+
+    templates: Templates = field(default_factory=Templates)
+    timestamp: dt.datetime = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # metadata and zip entry times
+    edition: dt.date = dt.date(1980, 1, 1)  # the date printed on the cover
+    page_size: str = "A4"  # or "Letter"
+
+
+class WriterModule(Protocol):
+    """What every module listed in WRITERS provides."""
+
+    def write(self, roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
+        """Render the roadmap; the keys are paths relative to the output folder."""
+        ...
+
+
+def writer(name: str) -> WriterModule:
+    """The writer module of one format, imported on first use."""
+    return importlib.import_module(WRITERS[name])  # type: ignore[return-value]

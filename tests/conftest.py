@@ -1,0 +1,56 @@
+"""Shared fixtures: the original roadmap, a never-seen one, and real-client tools that CI must have."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evepub.model import Roadmap
+from evepub.readers.text import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+ORIGINAL = ROOT / "source" / "eve-roadmap.txt"
+NEVER_SEEN = ROOT / "tests" / "data" / "never-seen-roadmap.txt"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+MARKER_RE = re.compile(r"^\s*(?:[-*•·]\s+)?(?:[·•oO°◦]\s+)?(?:(?:\d+|[A-Za-z])\.\s+)?")
+
+
+def require_tool(name: str) -> str:
+    """The path of an external program; skip without it locally, fail without it in CI."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI (CI=true) but is not installed")
+    pytest.skip(f"{name} is not installed; CI installs it")
+
+
+def original_lines(text: str) -> list[str]:
+    """Every non-blank line of a roadmap text without its list marker: what every output must hold."""
+    lines = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(MARKER_RE.sub("", line, count=1).strip())
+    return lines
+
+
+@pytest.fixture(params=[ORIGINAL, NEVER_SEEN], ids=["original", "never-seen"])
+def roadmap_text(request: pytest.FixtureRequest) -> str:
+    """The text of the EVE roadmap and of a never-seen roadmap in the same conventions."""
+    return Path(request.param).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def roadmap(roadmap_text: str) -> Roadmap:
+    """The model of each roadmap text."""
+    return read_text(roadmap_text)
+
+
+@pytest.fixture
+def eve_roadmap() -> Roadmap:
+    """The model of the original EVE roadmap."""
+    return read_text(ORIGINAL.read_text(encoding="utf-8"))
