@@ -1,0 +1,1 @@
+"""evepub: publish the EVE-OS feature roadmap from one YAML source."""

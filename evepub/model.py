@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ListStyle(str, Enum):
+class ListStyle(StrEnum):
     """How the items of one list are marked."""
 
     BULLET = "bullet"
@@ -41,7 +41,7 @@ def alpha_label(number: int) -> str:
     return letters
 
 
-class ItemKind(str, Enum):
+class ItemKind(StrEnum):
     """What an item is on the page."""
 
     ITEM = "item"  # a list entry

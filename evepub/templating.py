@@ -50,7 +50,8 @@ class Templates:
         try:
             return self.environment(escape).get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as error:
-            raise EvepubError(f"{error.filename or name}:{error.lineno}: template syntax error: {error.message}") from error
+            where = f"{error.filename or name}:{error.lineno}"
+            raise EvepubError(f"{where}: template syntax error: {error.message}") from error
         except jinja2.TemplateError as error:
             raise EvepubError(f"{name}: template error: {error}") from error
 

@@ -198,9 +198,9 @@ class _Importer:
             self.indents.append(entry.indent)
         depth = len(self.indents) - 1 + (1 if entry.sub_glyph else 0)
         # "a." written level with "1." is the numbered item's sub-list
-        if entry.style.numbered and entry.style is not ListStyle.DECIMAL and depth < len(self.path_items):
-            if self.path_items[depth].style is ListStyle.DECIMAL:
-                depth += 1
+        lettered = entry.style in (ListStyle.LOWER_ALPHA, ListStyle.UPPER_ALPHA)
+        if lettered and depth < len(self.path_items) and self.path_items[depth].style is ListStyle.DECIMAL:
+            depth += 1
         return min(depth, len(self.path_items))
 
     def _sibling_lists(self, depth: int) -> list:
@@ -234,8 +234,12 @@ class _Importer:
 def slug(text: str, words: int) -> str:
     """Lower-case ASCII words of a text joined by '-', at most `words` of them."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    joined = "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words])
-    return joined[:40].rstrip("-")
+    kept: list[str] = []
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower())[:words]:
+        if kept and len("-".join([*kept, word])) > 40:
+            break
+        kept.append(word[:40])
+    return "-".join(kept)
 
 
 def read_text(text: str, path: str = "<text>") -> Roadmap:

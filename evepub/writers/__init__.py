@@ -23,7 +23,7 @@ class BuildSettings:
     """Everything a writer needs besides the roadmap."""
 
     templates: Templates = field(default_factory=Templates)
-    timestamp: dt.datetime = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # metadata and zip entry times
+    timestamp: dt.datetime = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # metadata and zip entry times
     edition: dt.date = dt.date(1980, 1, 1)  # the date printed on the cover
     page_size: str = "A4"  # or "Letter"
 
