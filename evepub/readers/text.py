@@ -181,7 +181,10 @@ class _Importer:
         item = self._item(entry.text, ItemKind.ITEM)
         siblings = self._sibling_lists(depth)
         last = siblings[-1] if siblings and isinstance(siblings[-1], ItemList) else None
-        if last is not None and last.style is entry.style and entry.number == last.start + len(last.items):
+        continues = last is not None and last.style is entry.style
+        if continues and entry.style.numbered:
+            continues = entry.number == last.start + len(last.items)  # a skipped number starts a new list
+        if continues:
             last.items.append(item)
         else:
             siblings.append(ItemList(entry.style, [item], start=entry.number))

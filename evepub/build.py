@@ -1,0 +1,151 @@
+"""The build: load the source, render every format in memory, then publish all outputs atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from evepub import source
+from evepub.errors import EvepubError
+from evepub.model import Roadmap
+from evepub.templating import DEFAULT_TEMPLATES, Templates
+from evepub.writers import WRITERS, BuildSettings, writer
+
+DEFAULT_SOURCE = Path("source/roadmap.yaml")
+DEFAULT_OUTDIR = Path("build")
+PAGE_SIZES = ("A4", "Letter")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One published file and what it took."""
+
+    path: Path
+    size: int
+    seconds: float
+
+
+def parse_formats(text: str | None) -> list[str]:
+    """The formats named in a comma-separated list (all of them for None), in table order."""
+    if not text:
+        return list(WRITERS)
+    wanted = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in WRITERS]
+    if unknown:
+        raise EvepubError(f"unknown format '{unknown[0]}'; choose from {', '.join(WRITERS)}")
+    return [name for name in WRITERS if name in wanted]
+
+
+def build_settings(roadmap: Roadmap, templates: Path = DEFAULT_TEMPLATES, page_size: str = "A4") -> BuildSettings:
+    """Settings for one build; every date derives from SOURCE_DATE_EPOCH when it is set."""
+    if page_size not in PAGE_SIZES:
+        raise EvepubError(f"unknown page size '{page_size}'; choose from {', '.join(PAGE_SIZES)}")
+    timestamp = reproducible_timestamp(roadmap)
+    edition = timestamp.date() if os.environ.get("SOURCE_DATE_EPOCH") or roadmap.date is None else roadmap.date
+    return BuildSettings(templates=Templates(templates), timestamp=timestamp, edition=edition, page_size=page_size)
+
+
+def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
+    """SOURCE_DATE_EPOCH, else the source's date, else now; in UTC, whole seconds, never before 1980."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise EvepubError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'") from None
+    elif roadmap.date is not None:
+        moment = dt.datetime.combine(roadmap.date, dt.time(), dt.UTC)
+    else:
+        moment = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return max(moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+
+
+def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dict[str, tuple[bytes, float]]:
+    """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken)."""
+    rendered: dict[str, tuple[bytes, float]] = {}
+    for name in formats:
+        started = time.perf_counter()
+        files = writer(name).write(roadmap, settings)
+        seconds = time.perf_counter() - started
+        for relative, data in files.items():
+            rendered[relative] = (data, seconds)
+    return rendered
+
+
+def build(
+    source_path: Path = DEFAULT_SOURCE,
+    outdir: Path = DEFAULT_OUTDIR,
+    formats: list[str] | None = None,
+    templates: Path = DEFAULT_TEMPLATES,
+    page_size: str = "A4",
+) -> list[Output]:
+    """Load, validate and publish the roadmap; on any failure the previous outputs stay as they were."""
+    roadmap = source.load(source_path)
+    settings = build_settings(roadmap, templates, page_size)
+    rendered = render(roadmap, formats or list(WRITERS), settings)
+    publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
+    return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
+
+
+def publish(outdir: Path, files: dict[str, bytes]) -> None:
+    """Write every file next to its target, then rename them all into place; clean up on failure."""
+    outdir = Path(outdir)
+    targets = {relative: safe_target(outdir, relative) for relative in files}
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EvepubError(f"cannot create output folder {outdir}: {error.strerror}") from None
+    with build_lock(outdir):
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for relative, data in files.items():
+                staged.append((stage(targets[relative], data), targets[relative]))
+            for temporary, target in staged:
+                os.replace(temporary, target)
+        except OSError as error:
+            raise EvepubError(f"cannot write {error.filename or outdir}: {error.strerror}") from None
+        finally:
+            for temporary, _ in staged:
+                temporary.unlink(missing_ok=True)
+
+
+def safe_target(outdir: Path, relative: str) -> Path:
+    """The path of an output inside the output folder; a writer cannot escape it."""
+    target = (outdir / relative).resolve()
+    if not target.is_relative_to(outdir.resolve()):
+        raise EvepubError(f"output path {relative} lies outside the output folder {outdir}")
+    return target
+
+
+def stage(target: Path, data: bytes) -> Path:
+    """Write data to a hidden temporary file beside the target and return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(name, 0o644)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+@contextmanager
+def build_lock(outdir: Path) -> Iterator[None]:
+    """Serialise builds that publish into the same folder at the same time."""
+    folder = os.open(outdir, os.O_RDONLY)  # locking the folder itself leaves no lock file behind
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)

@@ -1,0 +1,134 @@
+"""The `evepub` command: a thin layer of arguments and messages over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from evepub import __version__
+from evepub.errors import EvepubError, ExitStatus, SourceError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    main = argparse.ArgumentParser(prog="evepub", description="Publish the EVE-OS roadmap from one YAML source.")
+    main.add_argument("--version", action="version", version=f"evepub {__version__}")
+    main.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="publish the roadmap in every format")
+    _source_and_outdir(build)
+    build.add_argument("--format", dest="formats", metavar="LIST", help="comma-separated: md,docx,pdf,xlsx (all)")
+    build.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
+    build.add_argument("--page-size", default="A4", choices=("A4", "Letter"), help="PDF page size (A4)")
+    build.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+    imported = commands.add_parser("import", help="turn a roadmap in the original plain-text conventions into YAML")
+    imported.add_argument("text", type=Path, metavar="TEXT")
+    imported.add_argument("-o", "--output", type=Path, metavar="YAML", help="write here instead of standard output")
+
+    validate = commands.add_parser("validate", help="check the source and report every problem")
+    validate.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
+
+    verify = commands.add_parser("verify", help="read every output back and compare it with the source")
+    _source_and_outdir(verify)
+    verify.add_argument("--original", type=Path, metavar="TEXT", help="also compare with the original plain text")
+    return main
+
+
+def _source_and_outdir(command: argparse.ArgumentParser) -> None:
+    command.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
+    command.add_argument("-o", "--outdir", type=Path, default=Path("build"), metavar="OUTDIR")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out one parsed command; errors propagate as exceptions."""
+    handler = {"build": _build, "import": _import, "validate": _validate, "verify": _verify}[args.command]
+    return handler(args)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from evepub.build import build, parse_formats
+    from evepub.templating import DEFAULT_TEMPLATES
+
+    outputs = build(args.source, args.outdir, parse_formats(args.formats), args.templates or DEFAULT_TEMPLATES,
+                    args.page_size)
+    if not args.quiet:
+        for output in outputs:
+            print(f"{output.path}  {output.size:,} bytes  {output.seconds:.2f} s")
+    return ExitStatus.OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from evepub.readers.text import read_text
+    from evepub.source import dumps, loads
+
+    text = _read_text_file(args.text)
+    yaml_text = dumps(read_text(text, str(args.text)))
+    loads(yaml_text, str(args.output or "<import>"))  # what import writes must itself validate
+    if args.output is None:
+        sys.stdout.write(yaml_text)
+    else:
+        from evepub.build import publish
+
+        publish(args.output.parent, {args.output.name: yaml_text.encode("utf-8")})
+        print(f"{args.output}: imported", file=sys.stderr)
+    return ExitStatus.OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from evepub.model import walk
+    from evepub.source import load
+
+    roadmap = load(args.source)
+    items = sum(1 for _ in walk(roadmap))
+    print(f"{args.source}: valid ({len(roadmap.releases)} releases, {items} items)")
+    return ExitStatus.OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from evepub.verify import verify
+
+    report = verify(args.source, args.outdir, args.original)
+    print(report.render())
+    return ExitStatus.OK if report.ok else ExitStatus.DIFFERENCES
+
+
+def _read_text_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise EvepubError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceError(str(path), line, 1, "the file is not UTF-8 text; save it as UTF-8") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line, turning every failure into one line and a documented exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except SourceError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return error.status
+    except EvepubError as error:
+        print(f"evepub: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:
+        print("evepub: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        return ExitStatus.OK
+    except Exception as error:  # a bug: one line for users, the traceback with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"evepub: internal error: {type(error).__name__}: {error} "
+              "(a bug in evepub; run again with --debug and report the traceback)", file=sys.stderr)
+        return ExitStatus.INTERNAL

@@ -1,0 +1,495 @@
+"""The YAML source: load it safely into the model, reporting every problem as FILE:LINE:COL: message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from evepub.errors import Problem, SourceError
+from evepub.model import (
+    Area,
+    Block,
+    Item,
+    ItemKind,
+    ItemList,
+    ListStyle,
+    Quarter,
+    Release,
+    Roadmap,
+    StatusDef,
+)
+from evepub.periods import parse_period
+from evepub.readers.text import find_links
+
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+MAX_TEXT = 32_767  # the most a spreadsheet cell holds; longer texts could not be tracked
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+COLOUR_RE = re.compile(r"[0-9A-Fa-f]{6}")
+STR_TAG = "tag:yaml.org,2002:str"
+YAML_TYPE_NAMES = {
+    "tag:yaml.org,2002:bool": "a yes/no value",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "nothing",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:map": "a mapping",
+    "tag:yaml.org,2002:seq": "a list",
+}
+STANDARD_TAGS = {STR_TAG, *YAML_TYPE_NAMES}
+
+ROADMAP_KEYS = ("title", "subtitle", "version", "date", "author", "statuses", "default_status", "releases")
+RELEASE_KEYS = ("name", "period", "start", "end", "blocks", "areas")
+AREA_KEYS = ("title", "blocks")
+ITEM_KEYS = ("id", "text", "status", "owner", "target", "notes", "links", "lists")
+BLOCK_KINDS = ("paragraph", "note", "list")
+LIST_KEYS = ("list", "start", "items")
+STATUS_KEYS = ("name", "done", "colour")
+
+
+@dataclass
+class _Checker:
+    """Walks the YAML node tree, building the model and collecting every problem on the way."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    seen_nodes: set[int] = field(default_factory=set)
+    ids: dict[str, int] = field(default_factory=dict)
+    status_refs: list[tuple[Node, str]] = field(default_factory=list)
+
+    def problem(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message))
+
+    # -- generic shapes -------------------------------------------------------------------------
+    def mapping(self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Node]:
+        """The keys of a mapping node, after reporting duplicates, unknown and missing keys."""
+        if not self._first_visit(node):
+            return {}
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"{what} must be a mapping (key: value), found {describe(node)}")
+            return {}
+        found: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is None or key_node.tag != STR_TAG:
+                self.problem(key_node, f"keys of {what} must be text, found {describe(key_node)}")
+            elif key in found:
+                first = found[key].start_mark.line + 1
+                self.problem(key_node, f"duplicate key '{key}' in {what} (first given on line {first})")
+            elif key not in allowed:
+                self.problem(key_node, f"unknown key '{key}' in {what}{suggest(key, allowed)}")
+            else:
+                found[key] = value_node
+        for key in required:
+            if key not in found and not any(p.message.startswith(f"duplicate key '{key}'") for p in self.problems):
+                self.problem(node, f"{what} is missing the required key '{key}'")
+        return found
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        """The entries of a list node."""
+        if not self._first_visit(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.problem(node, f"{what} must be a list, found {describe(node)}")
+            return []
+        return list(node.value)
+
+    def text(self, node: Node | None, what: str, required: bool = True) -> str | None:
+        """A text scalar; booleans, numbers and dates that YAML guessed from unquoted text are refused."""
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or not self._first_visit(node):
+            self.problem(node, f"{what} must be text, found {describe(node)}")
+            return None
+        if node.tag == "tag:yaml.org,2002:null" and not required:
+            return None
+        if node.tag != STR_TAG:
+            hint = f": YAML reads {node.value!r} as {YAML_TYPE_NAMES.get(node.tag, node.tag)}; put it in quotes"
+            self.problem(node, f"{what} must be text{hint if node.value else ', found nothing'}")
+            return None
+        if len(node.value) > MAX_TEXT:
+            self.problem(node, f"{what} is {len(node.value)} characters long; the limit is {MAX_TEXT}")
+            return None
+        if required and not node.value.strip():
+            self.problem(node, f"{what} must not be empty")
+            return None
+        return node.value
+
+    def scalar(self, node: Node | None, what: str, tag: str, convert: Callable[[str], Any]) -> Any:
+        """A scalar of one YAML type (number, yes/no, date), converted."""
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag not in {tag, STR_TAG}:
+            self.problem(node, f"{what} must be {YAML_TYPE_NAMES.get(tag, tag)}, found {describe(node)}")
+            return None
+        try:
+            return convert(node.value)
+        except ValueError as error:
+            self.problem(node, f"{what}: {error}")
+            return None
+
+    def _first_visit(self, node: Node) -> bool:
+        if id(node) in self.seen_nodes:
+            self.problem(node, "aliases (*name) are not allowed in a roadmap source; write the value out")
+            return False
+        self.seen_nodes.add(id(node))
+        return True
+
+    # -- the roadmap ----------------------------------------------------------------------------
+    def roadmap(self, node: Node) -> Roadmap:
+        keys = self.mapping(node, "the roadmap", ROADMAP_KEYS, ("title", "releases"))
+        statuses = self.statuses(keys.get("statuses"))
+        roadmap = Roadmap(
+            title=self.text(keys.get("title"), "title") or "",
+            subtitle=self.text(keys.get("subtitle"), "subtitle", required=False),
+            version=self.text(keys.get("version"), "version", required=False),
+            author=self.text(keys.get("author"), "author", required=False),
+            date=self.scalar(keys.get("date"), "date", "tag:yaml.org,2002:timestamp", to_date),
+        )
+        if statuses:
+            roadmap.statuses = tuple(statuses)
+        default = keys.get("default_status")
+        roadmap.default_status = self.text(default, "default_status") or roadmap.default_status
+        if default is not None:
+            self.status_refs.append((default, roadmap.default_status))
+        roadmap.releases = self.releases(keys.get("releases"))
+        self.check_statuses(roadmap)
+        return roadmap
+
+    def statuses(self, node: Node | None) -> list[StatusDef]:
+        if node is None:
+            return []
+        found: list[StatusDef] = []
+        for entry in self.sequence(node, "statuses"):
+            keys = self.mapping(entry, "a status", STATUS_KEYS, ("name",))
+            name = self.text(keys.get("name"), "status name")
+            done = self.scalar(keys.get("done"), "done", "tag:yaml.org,2002:bool", to_bool)
+            colour = self.text(keys.get("colour"), "colour")
+            if colour is not None and not COLOUR_RE.fullmatch(colour):
+                self.problem(keys["colour"], f"colour '{colour}' must be six hex digits such as 2E7D32")
+                colour = None
+            if name is not None:
+                found.append(StatusDef(name, bool(done), colour or "808080"))
+        return found
+
+    def releases(self, node: Node | None) -> list[Release]:
+        releases: list[Release] = []
+        names: dict[str, int] = {}
+        for entry in self.sequence(node, "releases") if node is not None else []:
+            release = self.release(entry)
+            if release.name in names:
+                self.problem(entry, f"duplicate release name '{release.name}' (first on line {names[release.name]})")
+            names[release.name] = entry.start_mark.line + 1
+            releases.append(release)
+        return releases
+
+    def release(self, node: Node) -> Release:
+        keys = self.mapping(node, "a release", RELEASE_KEYS, ("name",))
+        release = Release(name=self.text(keys.get("name"), "release name") or "")
+        release.period = self.text(keys.get("period"), "period", required=False)
+        self.period(release, keys)
+        release.blocks = self.blocks(keys.get("blocks"))
+        for entry in self.sequence(keys["areas"], "areas") if "areas" in keys else []:
+            area_keys = self.mapping(entry, "an area", AREA_KEYS, ("title",))
+            release.areas.append(Area(self.text(area_keys.get("title"), "area title") or "",
+                                      self.blocks(area_keys.get("blocks"))))
+        return release
+
+    def period(self, release: Release, keys: dict[str, Node]) -> None:
+        start = self.scalar(keys.get("start"), "start", STR_TAG, Quarter.parse)
+        end = self.scalar(keys.get("end"), "end", STR_TAG, Quarter.parse)
+        if release.period is None:
+            for key in ("start", "end"):
+                if key in keys:
+                    self.problem(keys[key], f"{key} is given but the release has no period")
+            return
+        try:
+            parsed = parse_period(release.period)
+        except ValueError as error:
+            self.problem(keys["period"], f"malformed period: {error}")
+            return
+        for key, given, expected in (("start", start, parsed[0]), ("end", end, parsed[1])):
+            if given is not None and given != expected:
+                self.problem(keys[key], f"{key} {given} does not match period '{release.period}' ({expected})")
+        release.start, release.end = parsed
+
+    def blocks(self, node: Node | None) -> list[Block]:
+        blocks: list[Block] = []
+        for entry in self.sequence(node, "blocks") if node is not None else []:
+            if isinstance(entry, MappingNode):
+                kinds = [key.value for key, _ in entry.value if getattr(key, "value", None) in BLOCK_KINDS]
+            else:
+                kinds = []
+            if len(kinds) != 1:
+                self.problem(entry, "a block must have exactly one of the keys 'paragraph', 'note' or 'list'")
+                self._first_visit(entry)
+                continue
+            block = self.item_list(entry) if kinds[0] == "list" else self.item(entry, kinds[0])
+            if block is not None:
+                blocks.append(block)
+        return blocks
+
+    def item_list(self, node: Node) -> ItemList | None:
+        keys = self.mapping(node, "a list", LIST_KEYS, ("list", "items"))
+        style_name = self.text(keys.get("list"), "list style")
+        start = self.scalar(keys.get("start"), "start", "tag:yaml.org,2002:int", to_positive_int)
+        items = [self.item(entry, "text") for entry in self.sequence(keys["items"], "items")] if "items" in keys else []
+        try:
+            style = ListStyle(style_name)
+        except ValueError:
+            if style_name is not None:
+                styles = tuple(s.value for s in ListStyle)
+                self.problem(keys["list"], f"unknown list style '{style_name}'{suggest(style_name, styles)}")
+            return None
+        if "items" in keys and not items:
+            self.problem(keys["items"], "a list must have at least one item")
+        return ItemList(style, [item for item in items if item is not None], start or 1)
+
+    def item(self, node: Node, text_key: str) -> Item | None:
+        kind = {"text": ItemKind.ITEM, "paragraph": ItemKind.PARAGRAPH, "note": ItemKind.NOTE}[text_key]
+        what = {"text": "an item", "paragraph": "a paragraph", "note": "a note"}[text_key]
+        allowed = ("id", text_key, *ITEM_KEYS[2:-1]) + (("lists",) if kind is not ItemKind.NOTE else ())
+        keys = self.mapping(node, what, allowed, ("id", text_key))
+        text = self.text(keys.get(text_key), f"{kind.value} text")
+        item_id = self.item_id(keys.get("id"))
+        item = Item(id=item_id or "", text=text or "", kind=kind)
+        item.status = self.text(keys.get("status"), "status", required=False)
+        if item.status is not None:
+            self.status_refs.append((keys["status"], item.status))
+        item.owner = self.text(keys.get("owner"), "owner", required=False)
+        item.notes = self.text(keys.get("notes"), "notes", required=False)
+        item.target = self.scalar(keys.get("target"), "target", "tag:yaml.org,2002:timestamp", to_date)
+        extra_links = [self.text(link, "link") for link in self.sequence(keys["links"], "links")] \
+            if "links" in keys else []
+        item.links = list(dict.fromkeys([*find_links(item.text), *(link for link in extra_links if link)]))
+        for entry in self.sequence(keys["lists"], "lists") if "lists" in keys else []:
+            child = self.item_list(entry)
+            if child is not None:
+                item.children.append(child)
+        return item if text is not None and item_id is not None else None
+
+    def item_id(self, node: Node | None) -> str | None:
+        item_id = self.text(node, "id")
+        if item_id is None or node is None:
+            return None
+        if not ID_RE.fullmatch(item_id):
+            self.problem(node, f"id '{item_id}' may hold only letters, digits, '.', '_' and '-'")
+        elif item_id in self.ids:
+            self.problem(node, f"duplicate id '{item_id}' (first on line {self.ids[item_id]})")
+        else:
+            self.ids[item_id] = node.start_mark.line + 1
+        return item_id
+
+    def check_statuses(self, roadmap: Roadmap) -> None:
+        known = tuple(status.name for status in roadmap.statuses)
+        for node, name in self.status_refs:
+            if name not in known:
+                self.problem(node, f"unknown status '{name}'{suggest(name, known)} (known: {', '.join(known)})")
+
+
+def describe(node: Node | None) -> str:
+    """How a node looks to a person: 'a list', 'a mapping', 'text', 'a number 3'."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, ScalarNode):
+        if node.tag == STR_TAG:
+            return f"text {node.value!r}" if len(node.value) < 40 else "text"
+        return f"{YAML_TYPE_NAMES.get(node.tag, node.tag)} {node.value!r}".strip()
+    return "nothing"
+
+
+def suggest(word: str, choices: tuple[str, ...]) -> str:
+    """A did-you-mean suffix for an unknown word."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(choices)}"
+
+
+def to_date(value: str) -> dt.date:
+    """A date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date like 2024-06-30") from None
+
+
+def to_bool(value: str) -> bool:
+    """A YAML yes/no value."""
+    lowered = value.lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    raise ValueError(f"'{value}' is not true or false")
+
+
+def to_positive_int(value: str) -> int:
+    """A whole number from 1 up."""
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"'{value}' is not a whole number from 1 up")
+    return int(value)
+
+
+def decode(data: bytes, path: str) -> str:
+    """Source bytes as text: UTF-8, with or without a byte-order mark."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        bad = data[error.start : error.start + 1].hex()
+        raise SourceError(path, line, column, f"the file is not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
+
+
+def compose(text: str, path: str) -> Node:
+    """The YAML node tree of one document; syntax errors become problems with positions."""
+    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = (error.problem or str(error)).replace("\t", "\\t")
+        if "found character '\\t'" in message or "\\t" in message:
+            message += " (indent with spaces, not tabs)"
+        if "expected a single document" in str(error):
+            message = "the file holds more than one YAML document (a second '---'); keep one roadmap per file"
+        raise SourceError(path, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
+                          f"YAML syntax: {message}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise SourceError(path, line, column, f"character {error.character!r} is not allowed in YAML; "
+                          "write control characters as escapes in double quotes (\"\\x07\")") from None
+    except RecursionError:
+        raise SourceError(path, 1, 1, "the YAML is nested too deeply to be a roadmap") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise SourceError(path, 1, 1, "the file is empty: a roadmap needs at least 'title' and 'releases'")
+    return node
+
+
+def check_tags(node: Node, path: str) -> None:
+    """Refuse any tag that is not plain YAML, above all Python object tags, before anything else."""
+    problems: list[Problem] = []
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.tag not in STANDARD_TAGS:
+            kind = "Python object tags are" if "python/" in current.tag else f"the tag {current.tag} is"
+            problems.append(Problem(path, current.start_mark.line + 1, current.start_mark.column + 1,
+                                    f"{kind} not allowed in a roadmap source"))
+        if isinstance(current, MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+    if problems:
+        raise SourceError(problems=problems)
+
+
+def loads(text: str, path: str = "<source>") -> Roadmap:
+    """Parse and validate a YAML source text into the model, raising SourceError with every problem."""
+    node = compose(text, path)
+    check_tags(node, path)
+    checker = _Checker(path)
+    try:
+        roadmap = checker.roadmap(node)
+    except RecursionError:
+        raise SourceError(path, 1, 1, "the lists are nested too deeply (more than a few hundred levels)") from None
+    if checker.problems:
+        raise SourceError(problems=checker.problems)
+    return roadmap
+
+
+def load(path: Path | str) -> Roadmap:
+    """Read, parse and validate a YAML source file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(str(path), 1, 1, f"the file is {size} bytes; a source may have {MAX_SOURCE_BYTES}")
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(str(path), 1, 1, f"cannot read the source: {error.strerror}") from None
+    return loads(decode(data, str(path)), str(path))
+
+
+def dumps(roadmap: Roadmap) -> str:
+    """The YAML source text of a roadmap, in the key order a person reads it."""
+    header = "# EVE-OS feature roadmap: the one source of every published format. See README.md, 'Source format'.\n"
+    return header + yaml.dump(
+        _roadmap_data(roadmap), Dumper=_SourceDumper, sort_keys=False, allow_unicode=True, width=100_000
+    )
+
+
+class _SourceDumper(yaml.SafeDumper):
+    """Indents list entries under their key, the way people write YAML by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _roadmap_data(roadmap: Roadmap) -> dict[str, Any]:
+    data: dict[str, Any] = {"title": roadmap.title}
+    for key in ("subtitle", "version", "author", "date"):
+        if getattr(roadmap, key) is not None:
+            data[key] = getattr(roadmap, key)
+    data["statuses"] = [{"name": s.name, "done": s.done, "colour": s.colour} for s in roadmap.statuses]
+    data["default_status"] = roadmap.default_status
+    data["releases"] = [_release_data(release) for release in roadmap.releases]
+    return data
+
+
+def _release_data(release: Release) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": release.name}
+    if release.period is not None:
+        data["period"] = release.period
+    if release.start is not None and release.end is not None:
+        data["start"], data["end"] = str(release.start), str(release.end)
+    if release.blocks:
+        data["blocks"] = [_block_data(block) for block in release.blocks]
+    if release.areas:
+        data["areas"] = [{"title": area.title, "blocks": [_block_data(b) for b in area.blocks]}
+                         for area in release.areas]
+    return data
+
+
+def _block_data(block: Block) -> dict[str, Any]:
+    if isinstance(block, ItemList):
+        return _list_data(block)
+    return _item_data(block, block.kind.value)
+
+
+def _list_data(item_list: ItemList) -> dict[str, Any]:
+    data: dict[str, Any] = {"list": item_list.style.value}
+    if item_list.start != 1:
+        data["start"] = item_list.start
+    data["items"] = [_item_data(item, "text") for item in item_list.items]
+    return data
+
+
+def _item_data(item: Item, text_key: str) -> dict[str, Any]:
+    if text_key == "text":
+        data: dict[str, Any] = {"id": item.id, "text": item.text}
+    else:
+        data = {text_key: item.text, "id": item.id}
+    for key in ("status", "owner", "target", "notes"):
+        if getattr(item, key) is not None:
+            data[key] = getattr(item, key)
+    extra_links = [link for link in item.links if link not in find_links(item.text)]
+    if extra_links:
+        data["links"] = extra_links
+    if item.children:
+        data["lists"] = [_list_data(child) for child in item.children]
+    return data
