@@ -1,0 +1,65 @@
+# evepub: `make all` publishes the roadmap into build/, `make test` runs every test.
+# Both create the virtual environment .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+EVEPUB := $(VENV)/bin/evepub
+SOURCE := source/roadmap.yaml
+ORIGINAL := source/eve-roadmap.txt
+OUTDIR := build
+
+# Every date in the outputs derives from SOURCE_DATE_EPOCH: by default the time of the
+# last commit that changed the source, so that a rebuild gives the same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- source 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
+
+CODE := $(shell find evepub -name '*.py' 2>/dev/null)
+TEMPLATES := $(shell find templates -type f 2>/dev/null)
+OUTPUTS := $(OUTDIR)/roadmap.md $(OUTDIR)/roadmap.docx $(OUTDIR)/roadmap.pdf $(OUTDIR)/roadmap-tracker.xlsx
+
+.PHONY: all publish check test lint golden bench bench-quick clean distclean
+
+all: $(OUTDIR)/.verified
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# One build writes all four outputs (and the timeline and per-release trackers) at once.
+$(OUTPUTS) &: $(SOURCE) $(TEMPLATES) $(CODE) $(VENV)/.installed
+	$(EVEPUB) build $(SOURCE) -o $(OUTDIR)
+	touch $(OUTPUTS)
+
+$(OUTDIR)/.verified: $(OUTPUTS) $(ORIGINAL)
+	$(EVEPUB) verify $(SOURCE) -o $(OUTDIR) --original $(ORIGINAL)
+	touch $@
+
+publish: $(OUTPUTS)
+
+check: $(VENV)/.installed
+	$(EVEPUB) validate $(SOURCE)
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check evepub tests bench
+
+test: $(VENV)/.installed lint
+	$(PY) -m pytest -q
+
+golden: $(VENV)/.installed
+	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q tests -k golden
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+bench-quick: $(VENV)/.installed
+	$(PY) bench/run.py --quick
+
+clean:
+	rm -rf $(OUTDIR)
+
+distclean: clean
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
