@@ -60,7 +60,6 @@ class _Checker:
 
     path: str
     problems: list[Problem] = field(default_factory=list)
-    seen_nodes: set[int] = field(default_factory=set)
     ids: dict[str, int] = field(default_factory=dict)
     status_refs: list[tuple[Node, str]] = field(default_factory=list)
 
@@ -70,12 +69,11 @@ class _Checker:
     # -- generic shapes -------------------------------------------------------------------------
     def mapping(self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Node]:
         """The keys of a mapping node, after reporting duplicates, unknown and missing keys."""
-        if not self._first_visit(node):
-            return {}
         if not isinstance(node, MappingNode):
             self.problem(node, f"{what} must be a mapping (key: value), found {describe(node)}")
             return {}
         found: dict[str, Node] = {}
+        misspelt: set[str] = set()  # required keys already named by a did-you-mean
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             if key is None or key_node.tag != STR_TAG:
@@ -85,17 +83,16 @@ class _Checker:
                 self.problem(key_node, f"duplicate key '{key}' in {what} (first given on line {first})")
             elif key not in allowed:
                 self.problem(key_node, f"unknown key '{key}' in {what}{suggest(key, allowed)}")
+                misspelt.update(difflib.get_close_matches(key, allowed, n=1, cutoff=0.6))
             else:
                 found[key] = value_node
         for key in required:
-            if key not in found and not any(p.message.startswith(f"duplicate key '{key}'") for p in self.problems):
+            if key not in found and key not in misspelt:
                 self.problem(node, f"{what} is missing the required key '{key}'")
         return found
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         """The entries of a list node."""
-        if not self._first_visit(node):
-            return []
         if not isinstance(node, SequenceNode):
             self.problem(node, f"{what} must be a list, found {describe(node)}")
             return []
@@ -105,7 +102,7 @@ class _Checker:
         """A text scalar; booleans, numbers and dates that YAML guessed from unquoted text are refused."""
         if node is None:
             return None
-        if not isinstance(node, ScalarNode) or not self._first_visit(node):
+        if not isinstance(node, ScalarNode):
             self.problem(node, f"{what} must be text, found {describe(node)}")
             return None
         if node.tag == "tag:yaml.org,2002:null" and not required:
@@ -134,13 +131,6 @@ class _Checker:
         except ValueError as error:
             self.problem(node, f"{what}: {error}")
             return None
-
-    def _first_visit(self, node: Node) -> bool:
-        if id(node) in self.seen_nodes:
-            self.problem(node, "aliases (*name) are not allowed in a roadmap source; write the value out")
-            return False
-        self.seen_nodes.add(id(node))
-        return True
 
     # -- the roadmap ----------------------------------------------------------------------------
     def roadmap(self, node: Node) -> Roadmap:
@@ -184,7 +174,7 @@ class _Checker:
         names: dict[str, int] = {}
         for entry in self.sequence(node, "releases") if node is not None else []:
             release = self.release(entry)
-            if release.name in names:
+            if release.name and release.name in names:
                 self.problem(entry, f"duplicate release name '{release.name}' (first on line {names[release.name]})")
             names[release.name] = entry.start_mark.line + 1
             releases.append(release)
@@ -229,7 +219,6 @@ class _Checker:
                 kinds = []
             if len(kinds) != 1:
                 self.problem(entry, "a block must have exactly one of the keys 'paragraph', 'note' or 'list'")
-                self._first_visit(entry)
                 continue
             block = self.item_list(entry) if kinds[0] == "list" else self.item(entry, kinds[0])
             if block is not None:
@@ -356,9 +345,9 @@ def compose(text: str, path: str) -> Node:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = (error.problem or str(error)).replace("\t", "\\t")
-        if "found character '\\t'" in message or "\\t" in message:
-            message += " (indent with spaces, not tabs)"
+        message = error.problem or str(error)
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            message = "a tab character; indent with spaces, not tabs"
         if "expected a single document" in str(error):
             message = "the file holds more than one YAML document (a second '---'); keep one roadmap per file"
         raise SourceError(path, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
@@ -366,8 +355,9 @@ def compose(text: str, path: str) -> Node:
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
-        raise SourceError(path, line, column, f"character {error.character!r} is not allowed in YAML; "
-                          "write control characters as escapes in double quotes (\"\\x07\")") from None
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        raise SourceError(path, line, column, f"control character U+{ord(character):04X} is not allowed in YAML; "
+                          "write it as an escape in double quotes, such as \"\\x07\"") from None
     except RecursionError:
         raise SourceError(path, 1, 1, "the YAML is nested too deeply to be a roadmap") from None
     finally:
@@ -377,14 +367,18 @@ def compose(text: str, path: str) -> Node:
     return node
 
 
-def check_tags(node: Node, path: str) -> None:
-    """Refuse any tag that is not plain YAML, above all Python object tags, before anything else."""
+ALIAS_MESSAGE = "an alias (*name) repeats the value anchored here; aliases are not allowed, write the value out"
+
+
+def check_nodes(node: Node, path: str) -> None:
+    """Refuse aliases (alias bombs, cycles) and any tag that is not plain YAML, before anything else."""
     problems: list[Problem] = []
     stack, seen = [node], set()
     while stack:
         current = stack.pop()
         if id(current) in seen:
-            continue
+            mark = current.start_mark
+            raise SourceError(path, mark.line + 1, mark.column + 1, ALIAS_MESSAGE)
         seen.add(id(current))
         if current.tag not in STANDARD_TAGS:
             kind = "Python object tags are" if "python/" in current.tag else f"the tag {current.tag} is"
@@ -401,7 +395,7 @@ def check_tags(node: Node, path: str) -> None:
 def loads(text: str, path: str = "<source>") -> Roadmap:
     """Parse and validate a YAML source text into the model, raising SourceError with every problem."""
     node = compose(text, path)
-    check_tags(node, path)
+    check_nodes(node, path)
     checker = _Checker(path)
     try:
         roadmap = checker.roadmap(node)
