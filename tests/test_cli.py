@@ -1,0 +1,87 @@
+"""The command line: exit statuses, exact messages, and `python -m evepub`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evepub import cli
+from evepub.cli import main
+from evepub.source import load
+
+from conftest import ORIGINAL, ROOT
+
+
+def run_module(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "evepub", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_import_writes_the_source_that_is_committed(tmp_path: Path) -> None:
+    output = tmp_path / "roadmap.yaml"
+    assert main(["import", str(ORIGINAL), "-o", str(output)]) == 0
+    assert output.read_text(encoding="utf-8") == (ROOT / "source" / "roadmap.yaml").read_text(encoding="utf-8")
+
+
+def test_import_to_standard_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(ORIGINAL)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# EVE-OS feature roadmap")
+    assert "text: Implement creation of data gueues" in out
+
+
+def test_validate_the_committed_source(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "source" / "roadmap.yaml")]) == 0
+    assert capsys.readouterr().out.endswith("valid (9 releases, 166 items)\n")
+
+
+def test_import_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(tmp_path / "none.txt")]) == 2
+    assert capsys.readouterr().err == f"evepub: cannot read {tmp_path / 'none.txt'}: No such file or directory\n"
+
+
+def test_import_of_text_that_is_not_a_roadmap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("Shopping\n\nmilk\n")
+    assert main(["import", str(text)]) == 2
+    assert capsys.readouterr().err == f"{text}:3:1: expected a release heading such as 'K-release (Q2-Q3 2024)'\n"
+
+
+def test_an_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--format", "md,odt", "-o", "/nonexistent/never"]) == 2
+    assert capsys.readouterr().err == "evepub: unknown format 'odt'; choose from md, docx, pdf, xlsx\n"
+
+
+def test_a_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "run", lambda args: broken(args))
+    assert main(["validate"]) == 70
+    err = capsys.readouterr().err
+    assert err == ("evepub: internal error: ZeroDivisionError: division by zero "
+                   "(a bug in evepub; run again with --debug and report the traceback)\n")
+
+
+def test_debug_shows_the_traceback_of_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "run", lambda args: 1 / 0)
+    assert main(["--debug", "validate"]) == 70
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_the_usage_error_status() -> None:
+    done = run_module("validate")
+    assert (done.returncode, done.stdout) == (0, "source/roadmap.yaml: valid (9 releases, 166 items)\n")
+    usage = run_module("frobnicate")
+    assert usage.returncode == 2
+    assert "invalid choice: 'frobnicate'" in usage.stderr
+
+
+def test_the_library_loads_what_the_cli_validates() -> None:
+    roadmap = load(ROOT / "source" / "roadmap.yaml")
+    assert roadmap.title == "Feature Roadmap"
+    assert roadmap.releases[-1].name == "Future ideas"
