@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from evepub import source
 from evepub.errors import EvepubError
 from evepub.model import Roadmap
@@ -43,13 +45,15 @@ def parse_formats(text: str | None) -> list[str]:
     return [name for name in WRITERS if name in wanted]
 
 
-def build_settings(roadmap: Roadmap, templates: Path = DEFAULT_TEMPLATES, page_size: str = "A4") -> BuildSettings:
+def build_settings(
+    roadmap: Roadmap, templates: Path | str = DEFAULT_TEMPLATES, page_size: str = "A4"
+) -> BuildSettings:
     """Settings for one build; every date derives from SOURCE_DATE_EPOCH when it is set."""
     if page_size not in PAGE_SIZES:
         raise EvepubError(f"unknown page size '{page_size}'; choose from {', '.join(PAGE_SIZES)}")
     timestamp = reproducible_timestamp(roadmap)
     edition = timestamp.date() if os.environ.get("SOURCE_DATE_EPOCH") or roadmap.date is None else roadmap.date
-    return BuildSettings(templates=Templates(templates), timestamp=timestamp, edition=edition, page_size=page_size)
+    return BuildSettings(templates=Templates(Path(templates)), timestamp=timestamp, edition=edition, page_size=page_size)
 
 
 def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
@@ -72,7 +76,10 @@ def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dic
     rendered: dict[str, tuple[bytes, float]] = {}
     for name in formats:
         started = time.perf_counter()
-        files = writer(name).write(roadmap, settings)
+        try:
+            files = writer(name).write(roadmap, settings)
+        except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
+            raise EvepubError(f"template error while writing {name}: {error}") from None
         seconds = time.perf_counter() - started
         for relative, data in files.items():
             rendered[relative] = (data, seconds)
@@ -80,13 +87,14 @@ def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dic
 
 
 def build(
-    source_path: Path = DEFAULT_SOURCE,
-    outdir: Path = DEFAULT_OUTDIR,
+    source_path: Path | str = DEFAULT_SOURCE,
+    outdir: Path | str = DEFAULT_OUTDIR,
     formats: list[str] | None = None,
-    templates: Path = DEFAULT_TEMPLATES,
+    templates: Path | str = DEFAULT_TEMPLATES,
     page_size: str = "A4",
 ) -> list[Output]:
     """Load, validate and publish the roadmap; on any failure the previous outputs stay as they were."""
+    outdir = Path(outdir)
     roadmap = source.load(source_path)
     settings = build_settings(roadmap, templates, page_size)
     rendered = render(roadmap, formats or list(WRITERS), settings)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,27 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from evepub.errors import EvepubError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_SECONDS = 30.0  # a template that renders longer than this is taken to loop forever
+
+
+@contextmanager
+def time_limit(name: str) -> Iterator[None]:
+    """Stop a template that runs away (EVEPUB_TEMPLATE_SECONDS); only the main thread can set the alarm."""
+    seconds = float(os.environ.get("EVEPUB_TEMPLATE_SECONDS", DEFAULT_SECONDS))
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise EvepubError(f"{name}: template error: still rendering after {seconds:g} s; does it loop forever?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Trusted(str):
@@ -46,13 +71,16 @@ class Templates:
         return env
 
     def render(self, name: str, escape: Callable[[str], str] | None = None, **context: Any) -> str:
-        """Render one template file with the given context."""
+        """Render one template file with the given context, within a time limit."""
         try:
-            return self.environment(escape).get_template(name).render(**context)
+            with time_limit(name):
+                return self.environment(escape).get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as error:
             where = f"{error.filename or name}:{error.lineno}"
             raise EvepubError(f"{where}: template syntax error: {error.message}") from error
         except jinja2.TemplateError as error:
+            raise EvepubError(f"{name}: template error: {error}") from error
+        except (OverflowError, RecursionError) as error:  # the sandbox's range limit, runaway recursion
             raise EvepubError(f"{name}: template error: {error}") from error
 
     def wording(self) -> Any:
