@@ -53,7 +53,7 @@ def build_settings(
         raise EvepubError(f"unknown page size '{page_size}'; choose from {', '.join(PAGE_SIZES)}")
     timestamp = reproducible_timestamp(roadmap)
     edition = timestamp.date() if os.environ.get("SOURCE_DATE_EPOCH") or roadmap.date is None else roadmap.date
-    return BuildSettings(templates=Templates(Path(templates)), timestamp=timestamp, edition=edition, page_size=page_size)
+    return BuildSettings(Templates(Path(templates)), timestamp, edition, page_size)
 
 
 def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
