@@ -50,7 +50,7 @@ test: $(VENV)/.installed lint
 	$(PY) -m pytest -q
 
 golden: $(VENV)/.installed
-	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q tests -k golden
+	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
