@@ -43,8 +43,8 @@ def status_names() -> list[str]:
 
 
 def find_links(text: str) -> list[str]:
-    """Every URL in a text, without trailing sentence punctuation."""
-    return [url.rstrip(".,;:!?") for url in URL_RE.findall(text)]
+    """Every distinct URL in a text, in order, without trailing sentence punctuation."""
+    return list(dict.fromkeys(url.rstrip(".,;:!?") for url in URL_RE.findall(text)))
 
 
 def find_status(text: str, names: list[str]) -> str | None:

@@ -1,0 +1,94 @@
+"""Hypothesis strategies: roadmaps with any Unicode text, markup of every target format and deep nesting."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import strategies as st
+
+from evepub.model import DEFAULT_STATUSES, Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, walk
+from evepub.readers.text import find_links
+
+# characters that mean something to Markdown, HTML, reportlab, Jinja, spreadsheets or YAML
+MARKUP = [
+    "<b>bold</b>", "&amp;", "&", "<font color='red'>x</font>", "<img src='/etc/passwd'/>", "{{ 7 * 7 }}",
+    "{% raw %}", "{#", "*em*", "_u_", "`code`", "# hash", "[a](b)", "| pipe |", "\\", "=1+1", "+1", "-1", "@x",
+    "=HYPERLINK(\"http://example.invalid\",\"x\")", "- dash", "1. one", "> quote", "~~s~~", "<!-- c -->", "&#x41;",
+    "%s", "${x}", "'quote'", '"dq"', "a: b", "? q", "!tag", "*alias", "&anchor", "NO", "1.10", "12:30", "~",
+]
+LONG_WORD = "x" * 300
+# every code point but surrogates, control characters and line separators: all formats fold white space
+TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff")
+
+
+def tidy(text: str) -> str:
+    """Single spaces between words, none at the ends: what every format shows."""
+    return " ".join(text.split())
+
+
+texts = st.one_of(
+    st.text(TEXT_CHARS, min_size=1, max_size=60),
+    st.lists(st.sampled_from([*MARKUP, LONG_WORD]), min_size=1, max_size=4).map(" ".join),
+    st.tuples(st.text(TEXT_CHARS, max_size=20), st.sampled_from(MARKUP)).map(" ".join),
+).map(tidy).filter(bool)
+
+
+class _Ids:
+    """Unique ids for one generated roadmap."""
+
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"id{next(self.counter)}"
+
+
+@st.composite
+def item_lists(draw: st.DrawFn, ids: _Ids, depth: int, max_depth: int) -> ItemList:
+    style = draw(st.sampled_from(list(ListStyle)))
+    items = []
+    for _ in range(draw(st.integers(1, 3))):
+        item = Item(id=ids.next(), text=draw(texts))
+        if depth < max_depth and draw(st.integers(0, 3)) == 0:
+            item.children.append(draw(item_lists(ids, depth + 1, max_depth)))
+        items.append(item)
+    start = draw(st.integers(1, 3)) if style.numbered else 1
+    return ItemList(style, items, start)
+
+
+@st.composite
+def blocks(draw: st.DrawFn, ids: _Ids, max_depth: int) -> list:
+    found: list = []
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["list", "list", "paragraph", "note"]))
+        if kind == "list":
+            new_list = draw(item_lists(ids, 0, max_depth))
+            # two neighbouring lists of one style read back as one list in every format
+            if found and isinstance(found[-1], ItemList) and found[-1].style is new_list.style:
+                continue
+            found.append(new_list)
+        else:
+            item = Item(id=ids.next(), text=draw(texts), kind=ItemKind(kind))
+            if kind == "paragraph" and draw(st.booleans()):
+                item.children.append(draw(item_lists(ids, 0, max_depth)))
+            found.append(item)
+    return found
+
+
+@st.composite
+def roadmaps(draw: st.DrawFn, max_releases: int = 4, max_depth: int = 6) -> Roadmap:
+    """A valid roadmap: releases with or without areas (some empty), nested lists, hostile text."""
+    ids = _Ids()
+    releases = []
+    names = draw(st.lists(texts, min_size=1, max_size=max_releases, unique=True))
+    for name in names:
+        release = Release(name=name, blocks=draw(blocks(ids, max_depth)))
+        for title in draw(st.lists(texts, max_size=3)):
+            release.areas.append(Area(title, draw(blocks(ids, max_depth))))
+        releases.append(release)
+    statuses = [status.name for status in DEFAULT_STATUSES]
+    roadmap = Roadmap(title=draw(texts), releases=releases)
+    for located in walk(roadmap):
+        located.item.status = draw(st.sampled_from([None, *statuses]))
+        located.item.links = find_links(located.item.text)
+    return roadmap
