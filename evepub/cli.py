@@ -36,6 +36,12 @@ def parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="read every output back and compare it with the source")
     _source_and_outdir(verify)
     verify.add_argument("--original", type=Path, metavar="TEXT", help="also compare with the original plain text")
+
+    diff = commands.add_parser("diff", help="what changed between two sources (OLD may be git:REV)")
+    diff.add_argument("old", metavar="OLD", help="the older source: a file, or git:REV for the working copy at REV")
+    diff.add_argument("new", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="NEW")
+    diff.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Markdown here")
+    diff.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
     return main
 
 
@@ -46,16 +52,17 @@ def _source_and_outdir(command: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one parsed command; errors propagate as exceptions."""
-    handler = {"build": _build, "import": _import, "validate": _validate, "verify": _verify}[args.command]
-    return handler(args)
+    handler = {"build": _build, "import": _import, "validate": _validate, "verify": _verify, "diff": _diff}
+    return handler[args.command](args)
 
 
 def _build(args: argparse.Namespace) -> int:
     from evepub.build import build, parse_formats
     from evepub.templating import DEFAULT_TEMPLATES
 
-    outputs = build(args.source, args.outdir, parse_formats(args.formats), args.templates or DEFAULT_TEMPLATES,
-                    args.page_size)
+    outputs = build(
+        args.source, args.outdir, parse_formats(args.formats), args.templates or DEFAULT_TEMPLATES, args.page_size
+    )
     if not args.quiet:
         for output in outputs:
             print(f"{output.path}  {output.size:,} bytes  {output.seconds:.2f} s")
@@ -97,6 +104,22 @@ def _verify(args: argparse.Namespace) -> int:
     return ExitStatus.OK if report.ok else ExitStatus.DIFFERENCES
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from evepub.diff import changes_since, render_markdown
+    from evepub.source import load
+    from evepub.templating import DEFAULT_TEMPLATES, Templates
+
+    changes = changes_since(args.old, load(args.new), args.new)
+    text = render_markdown(changes, Templates(args.templates or DEFAULT_TEMPLATES))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        from evepub.build import publish
+
+        publish(args.output.parent, {args.output.name: text.encode("utf-8")})
+    return ExitStatus.OK
+
+
 def _read_text_file(path: Path) -> str:
     try:
         data = path.read_bytes()
@@ -129,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: one line for users, the traceback with --debug
         if args.debug:
             traceback.print_exc()
-        print(f"evepub: internal error: {type(error).__name__}: {error} "
-              "(a bug in evepub; run again with --debug and report the traceback)", file=sys.stderr)
+        print(
+            f"evepub: internal error: {type(error).__name__}: {error} "
+            "(a bug in evepub; run again with --debug and report the traceback)",
+            file=sys.stderr,
+        )
         return ExitStatus.INTERNAL
