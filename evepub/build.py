@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +47,7 @@ def parse_formats(text: str | None) -> list[str]:
     return [name for name in WRITERS if name in wanted]
 
 
-def build_settings(
-    roadmap: Roadmap, templates: Path | str = DEFAULT_TEMPLATES, page_size: str = "A4"
-) -> BuildSettings:
+def build_settings(roadmap: Roadmap, templates: Path | str = DEFAULT_TEMPLATES, page_size: str = "A4") -> BuildSettings:
     """Settings for one build; every date derives from SOURCE_DATE_EPOCH when it is set."""
     if page_size not in PAGE_SIZES:
         raise EvepubError(f"unknown page size '{page_size}'; choose from {', '.join(PAGE_SIZES)}")
@@ -72,18 +72,31 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
 
 
 def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dict[str, tuple[bytes, float]]:
-    """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken)."""
-    rendered: dict[str, tuple[bytes, float]] = {}
-    for name in formats:
-        started = time.perf_counter()
-        try:
-            files = writer(name).write(roadmap, settings)
-        except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
-            raise EvepubError(f"template error while writing {name}: {error}") from None
-        seconds = time.perf_counter() - started
-        for relative, data in files.items():
-            rendered[relative] = (data, seconds)
-    return rendered
+    """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken).
+
+    With more than one format and more than one core, the formats render in parallel processes:
+    each imports only its own library, and the slowest start first.
+    """
+    workers = min(len(formats), os.cpu_count() or 1)
+    if workers < 2:
+        results = [render_format(name, roadmap, settings) for name in formats]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            slowest_first = sorted(formats, key=lambda name: list(WRITERS).index(name), reverse=True)
+            futures = {name: pool.submit(render_format, name, roadmap, settings) for name in slowest_first}
+            results = [futures[name].result() for name in formats]
+    return {relative: (data, seconds) for files, seconds in results for relative, data in files.items()}
+
+
+def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple[dict[str, bytes], float]:
+    """The files of one format and the seconds it took."""
+    started = time.perf_counter()
+    try:
+        files = writer(name).write(roadmap, settings)
+    except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
+        raise EvepubError(f"template error while writing {name}: {error}") from None
+    return files, time.perf_counter() - started
 
 
 def build(

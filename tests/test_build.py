@@ -118,7 +118,8 @@ def test_the_same_source_and_epoch_give_the_same_bytes(
     assert first and first == second
 
 
-def test_two_builds_at_once_into_one_folder_corrupt_nothing(tmp_path: Path) -> None:
+def test_two_builds_at_once_into_one_folder_corrupt_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     outdir = tmp_path / "shared"
     command = [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(outdir), "--format", "md,xlsx"]
     runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
