@@ -188,8 +188,9 @@ class _Checker:
         release.blocks = self.blocks(keys.get("blocks"))
         for entry in self.sequence(keys["areas"], "areas") if "areas" in keys else []:
             area_keys = self.mapping(entry, "an area", AREA_KEYS, ("title",))
-            release.areas.append(Area(self.text(area_keys.get("title"), "area title") or "",
-                                      self.blocks(area_keys.get("blocks"))))
+            release.areas.append(
+                Area(self.text(area_keys.get("title"), "area title") or "", self.blocks(area_keys.get("blocks")))
+            )
         return release
 
     def period(self, release: Release, keys: dict[str, Node]) -> None:
@@ -255,8 +256,9 @@ class _Checker:
         item.owner = self.text(keys.get("owner"), "owner", required=False)
         item.notes = self.text(keys.get("notes"), "notes", required=False)
         item.target = self.scalar(keys.get("target"), "target", "tag:yaml.org,2002:timestamp", to_date)
-        extra_links = [self.text(link, "link") for link in self.sequence(keys["links"], "links")] \
-            if "links" in keys else []
+        extra_links = (
+            [self.text(link, "link") for link in self.sequence(keys["links"], "links")] if "links" in keys else []
+        )
         item.links = list(dict.fromkeys([*find_links(item.text), *(link for link in extra_links if link)]))
         for entry in self.sequence(keys["lists"], "lists") if "lists" in keys else []:
             child = self.item_list(entry)
@@ -350,14 +352,20 @@ def compose(text: str, path: str) -> Node:
             message = "a tab character; indent with spaces, not tabs"
         if "expected a single document" in str(error):
             message = "the file holds more than one YAML document (a second '---'); keep one roadmap per file"
-        raise SourceError(path, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
-                          f"YAML syntax: {message}") from None
+        raise SourceError(
+            path, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1, f"YAML syntax: {message}"
+        ) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         character = chr(error.character) if isinstance(error.character, int) else error.character
-        raise SourceError(path, line, column, f"control character U+{ord(character):04X} is not allowed in YAML; "
-                          "write it as an escape in double quotes, such as \"\\x07\"") from None
+        raise SourceError(
+            path,
+            line,
+            column,
+            f"control character U+{ord(character):04X} is not allowed in YAML; "
+            'write it as an escape in double quotes, such as "\\x07"',
+        ) from None
     except RecursionError:
         raise SourceError(path, 1, 1, "the YAML is nested too deeply to be a roadmap") from None
     finally:
@@ -382,8 +390,14 @@ def check_nodes(node: Node, path: str) -> None:
         seen.add(id(current))
         if current.tag not in STANDARD_TAGS:
             kind = "Python object tags are" if "python/" in current.tag else f"the tag {current.tag} is"
-            problems.append(Problem(path, current.start_mark.line + 1, current.start_mark.column + 1,
-                                    f"{kind} not allowed in a roadmap source"))
+            problems.append(
+                Problem(
+                    path,
+                    current.start_mark.line + 1,
+                    current.start_mark.column + 1,
+                    f"{kind} not allowed in a roadmap source",
+                )
+            )
         if isinstance(current, MappingNode):
             stack.extend(part for pair in current.value for part in pair)
         elif isinstance(current, SequenceNode):
@@ -454,8 +468,9 @@ def _release_data(release: Release) -> dict[str, Any]:
     if release.blocks:
         data["blocks"] = [_block_data(block) for block in release.blocks]
     if release.areas:
-        data["areas"] = [{"title": area.title, "blocks": [_block_data(b) for b in area.blocks]}
-                         for area in release.areas]
+        data["areas"] = [
+            {"title": area.title, "blocks": [_block_data(b) for b in area.blocks]} for area in release.areas
+        ]
     return data
 
 

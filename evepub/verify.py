@@ -39,15 +39,19 @@ class Comparison:
         if self.error:
             return [f"{self.name:<9} FAILED  {self.error}"]
         verdict = "ok" if self.ok else "DIFFERENT"
-        head = (f"{self.name:<9} {verdict:<9} {self.found}/{self.expected} entries found; "
-                f"{len(self.missing)} missing, {len(self.extra)} extra, {len(self.changed)} with other nesting "
-                "or numbering")
+        head = (
+            f"{self.name:<9} {verdict:<9} {self.found}/{self.expected} entries found; "
+            f"{len(self.missing)} missing, {len(self.extra)} extra, {len(self.changed)} with other nesting "
+            "or numbering"
+        )
         if self.unrecoverable:
             head += f"; not kept by the format: {', '.join(self.unrecoverable)}"
         details = [f"    missing {describe(entry)}" for entry in self.missing[:MAX_LISTED]]
         details += [f"    extra {describe(entry)}" for entry in self.extra[:MAX_LISTED]]
-        details += [f"    changed {describe(want)}: {nesting(want)} expected, {nesting(got)} found"
-                    for want, got in self.changed[:MAX_LISTED]]
+        details += [
+            f"    changed {describe(want)}: {nesting(want)} expected, {nesting(got)} found"
+            for want, got in self.changed[:MAX_LISTED]
+        ]
         return [head, *details]
 
 
