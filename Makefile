@@ -20,7 +20,7 @@ CODE := $(shell find evepub -name '*.py' 2>/dev/null)
 TEMPLATES := $(shell find templates -type f 2>/dev/null)
 OUTPUTS := $(OUTDIR)/roadmap.md $(OUTDIR)/roadmap.docx $(OUTDIR)/roadmap.pdf $(OUTDIR)/roadmap-tracker.xlsx
 
-.PHONY: all publish check test lint golden bench bench-quick clean distclean
+.PHONY: all publish check test lint golden reference-docx bench bench-quick clean distclean
 
 all: $(OUTDIR)/.verified
 
@@ -51,6 +51,10 @@ test: $(VENV)/.installed lint
 
 golden: $(VENV)/.installed
 	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q
+
+# templates/reference.docx is generated; edit it in Word or regenerate it after changing the generator
+reference-docx: $(VENV)/.installed
+	$(PY) -m evepub.writers.docx_reference
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

@@ -1,0 +1,517 @@
+"""The Word output, checked as a reader would: python-docx, pandoc and LibreOffice find every line and every list."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from evepub.errors import EvepubError
+from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.readers.docx import read
+from evepub.readers.text import read_text
+from evepub.templating import Templates
+from evepub.writers import BuildSettings
+from evepub.writers.docx import write
+from evepub.writers.docx_reference import DEFAULT_PATH, build_reference
+
+from conftest import original_lines, require_tool
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W_NS, "r": R_NS}
+GOLDEN = Path(__file__).parent / "golden" / "docx"
+GOLDEN_PARTS = ("word/document.xml", "word/numbering.xml", "word/styles.xml")
+SETTINGS = BuildSettings(timestamp=dt.datetime(2024, 6, 1, 12, 30, tzinfo=dt.UTC), edition=dt.date(2024, 6, 1))
+WORD_FORMATS = {
+    ListStyle.BULLET: "bullet",
+    ListStyle.DECIMAL: "decimal",
+    ListStyle.LOWER_ALPHA: "lowerLetter",
+    ListStyle.UPPER_ALPHA: "upperLetter",
+}
+PANDOC_STYLES = {"Decimal": ListStyle.DECIMAL, "LowerAlpha": ListStyle.LOWER_ALPHA, "UpperAlpha": ListStyle.UPPER_ALPHA}
+
+
+def build(roadmap: Roadmap, tmp_path: Path, settings: BuildSettings = SETTINGS) -> Path:
+    files = write(roadmap, settings)
+    assert list(files) == ["roadmap.docx"]
+    path = tmp_path / "roadmap.docx"
+    path.write_bytes(files["roadmap.docx"])
+    return path
+
+
+def part(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def in_order(expected: list, found: list) -> tuple[int, object]:
+    """How many of `expected` occur in `found` in order, and the first one that does not."""
+    position = 0
+    for count, wanted in enumerate(expected):
+        while position < len(found) and found[position] != wanted:
+            position += 1
+        if position == len(found):
+            return count, wanted
+        position += 1
+    return len(expected), None
+
+
+def assert_in_order(expected: list, found: list, what: str) -> None:
+    count, missing = in_order(expected, found)
+    assert missing is None, f"{what}: {count} of {len(expected)} found in order; next missing: {missing!r}"
+
+
+# --- the model comes back ------------------------------------------------------------------------------
+
+
+def test_read_back_equals_outline_with_ids(roadmap: Roadmap, tmp_path: Path) -> None:
+    back = read(build(roadmap, tmp_path))
+    assert back.entries == outline(roadmap)  # ids included: the bookmarks and the id part keep them
+    assert "item ids" not in back.unrecoverable
+
+
+def test_every_original_line_is_a_python_docx_paragraph_in_order(roadmap_text: str, tmp_path: Path) -> None:
+    paragraphs = [p.text for p in docx.Document(str(build(read_text(roadmap_text), tmp_path))).paragraphs]
+    assert_in_order(original_lines(roadmap_text), paragraphs, "original lines among the Word paragraphs")
+
+
+def test_headings_title_and_notes_use_their_styles(roadmap: Roadmap, tmp_path: Path) -> None:
+    document = docx.Document(str(build(roadmap, tmp_path)))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    expected = [("Title", roadmap.title)]
+    for release in roadmap.releases:
+        expected.append(("Heading 1", release.heading))
+        expected += [("Heading 2", area.title) for area in release.areas]
+    assert_in_order(expected, styled, "title and headings")
+    notes = [located.item.text for located in walk(roadmap) if located.item.kind is ItemKind.NOTE]
+    assert [text for style, text in styled if style == "Note"] == notes
+    headings = [text for style, text in styled if style in ("Heading 1", "Heading 2")]
+    assert headings == [text for _, text in expected[1:]]
+
+
+# --- real Word lists -----------------------------------------------------------------------------------
+
+
+def list_paragraphs(path: Path) -> list[tuple[str, int, int]]:
+    """(text, ilvl, numId) of every numbered paragraph, read straight from document.xml."""
+    found = []
+    for p in part(path, "word/document.xml").iter(f"{{{W_NS}}}p"):
+        num_pr = p.find("w:pPr/w:numPr", NS)
+        if num_pr is not None:
+            text = "".join(p.xpath(".//w:t/text()", namespaces=NS))
+            level = int(num_pr.find("w:ilvl", NS).get(f"{{{W_NS}}}val"))
+            found.append((text, level, int(num_pr.find("w:numId", NS).get(f"{{{W_NS}}}val"))))
+    return found
+
+
+def numbering_formats(path: Path) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], int]]:
+    """(numId, ilvl) -> numFmt, and (numId, ilvl) -> startOverride, from numbering.xml."""
+    root = part(path, "word/numbering.xml")
+    val = f"{{{W_NS}}}val"
+    abstract_levels = {
+        (abstract.get(f"{{{W_NS}}}abstractNumId"), level.get(f"{{{W_NS}}}ilvl")): level.find("w:numFmt", NS).get(val)
+        for abstract in root.findall("w:abstractNum", NS)
+        for level in abstract.findall("w:lvl", NS)
+    }
+    formats, starts = {}, {}
+    for num in root.findall("w:num", NS):
+        num_id = int(num.get(f"{{{W_NS}}}numId"))
+        abstract_id = num.find("w:abstractNumId", NS).get(val)
+        for level in range(9):
+            formats[(num_id, level)] = abstract_levels[(abstract_id, str(level))]
+        for override in num.findall("w:lvlOverride", NS):
+            starts[(num_id, int(override.get(f"{{{W_NS}}}ilvl")))] = int(override.find("w:startOverride", NS).get(val))
+    return formats, starts
+
+
+def test_lists_are_word_numbering_restarting_per_list(roadmap: Roadmap, tmp_path: Path) -> None:
+    path = build(roadmap, tmp_path)
+    formats, starts = numbering_formats(path)
+    paragraphs = list_paragraphs(path)
+    items = [located for located in walk(roadmap) if located.style is not None]
+    assert [(text, level) for text, level, _ in paragraphs] == [(i.item.text, i.depth) for i in items]
+    list_of_item: dict[int, int] = {}  # numId per ItemList, found through its first item
+    for located, (_, level, num_id) in zip(items, paragraphs, strict=True):
+        assert formats[(num_id, level)] == WORD_FORMATS[located.style], located.item.text
+        list_of_item[id(located.item)] = num_id
+    seen_num_ids = set()
+    for item_list in _item_lists(roadmap):
+        num_ids = {list_of_item[id(item)] for item in item_list.items}
+        assert len(num_ids) == 1, "one numbering instance per list"
+        (num_id,) = num_ids
+        assert num_id not in seen_num_ids, "each list has its own numbering instance, so it restarts"
+        seen_num_ids.add(num_id)
+        if item_list.style.numbered:
+            depth = next(i.depth for i in items if i.item is item_list.items[0])
+            assert starts[(num_id, depth)] == item_list.start
+
+
+def _item_lists(roadmap: Roadmap) -> list[ItemList]:
+    found: list[ItemList] = []
+
+    def visit(blocks: list) -> None:
+        for block in blocks:
+            if isinstance(block, ItemList):
+                found.append(block)
+                for item in block.items:
+                    visit(item.children)
+            else:
+                visit(block.children)
+
+    for release in roadmap.releases:
+        visit(release.blocks)
+        for area in release.areas:
+            visit(area.blocks)
+    return found
+
+
+def test_lettered_and_numbered_lists_of_the_original(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    path = build(eve_roadmap, tmp_path)
+    formats, _ = numbering_formats(path)
+    by_text = {text: formats[(num_id, level)] for text, level, num_id in list_paragraphs(path)}
+    assert by_text["Monthly Video about EVE"] == "lowerLetter"
+    assert by_text["Github Actions refactoring"] == "lowerLetter"
+    assert by_text["NVMe/Vhost"] == "decimal"
+    assert by_text["CI/CD"] == "decimal"
+    assert by_text["Prototype"] == "bullet"
+    assert all(not re.match(r"(\d+|[a-z])\.\s|[•◦▪-]\s", text) for text in by_text), "markers are never typed"
+
+
+def test_nesting_deeper_than_word_levels_is_clamped(tmp_path: Path) -> None:
+    def nest(depth: int) -> ItemList:
+        item = Item(id=f"level-{depth}", text=f"Level {depth}")
+        if depth < 12:
+            item.children.append(nest(depth + 1))
+        return ItemList(ListStyle.DECIMAL if depth % 2 else ListStyle.BULLET, [item])
+
+    roadmap = Roadmap(title="Deep", releases=[Release(name="A-release", blocks=[nest(0)])])
+    path = build(roadmap, tmp_path)
+    levels = [level for _, level, _ in list_paragraphs(path)]
+    assert levels == [min(depth, 8) for depth in range(13)]
+    back = read(path)
+    expected = [dataclasses.replace(entry, depth=min(entry.depth, 8)) for entry in outline(roadmap)]
+    assert back.entries == expected
+
+
+# --- links, table of contents, footer, properties --------------------------------------------------------
+
+
+def test_urls_are_clickable_external_hyperlinks(roadmap: Roadmap, tmp_path: Path) -> None:
+    path = build(roadmap, tmp_path)
+    document = docx.Document(str(path))
+    rels = document.part.rels
+    links = []
+    for link in part(path, "word/document.xml").iter(f"{{{W_NS}}}hyperlink"):
+        rid = link.get(f"{{{R_NS}}}id")
+        if rid is not None:
+            assert rels[rid].is_external
+            text = "".join(link.xpath(".//w:t/text()", namespaces=NS))
+            assert rels[rid].target_ref == text, "the visible text is the URL itself"
+            links.append(text)
+    expected = [url for located in walk(roadmap) for url in located.item.links]
+    assert links == expected
+    assert expected, "both roadmaps hold URLs"
+
+
+def test_table_of_contents_is_a_field_prefilled_with_links_to_headings(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    path = build(eve_roadmap, tmp_path)
+    body = part(path, "word/document.xml")
+    instructions = [text.strip() for text in body.xpath("//w:instrText/text()", namespaces=NS)]
+    assert 'TOC \\o "1-2" \\h \\z \\u' in instructions
+    entries = [
+        ("".join(link.xpath(".//w:t/text()", namespaces=NS)), link.get(f"{{{W_NS}}}anchor"))
+        for link in body.iter(f"{{{W_NS}}}hyperlink")
+        if link.get(f"{{{W_NS}}}anchor")
+    ]
+    bookmarks = {}
+    for p in body.iter(f"{{{W_NS}}}p"):
+        style = p.find("w:pPr/w:pStyle", NS)
+        if style is not None and style.get(f"{{{W_NS}}}val") in ("Heading1", "Heading2"):
+            name = p.find("w:bookmarkStart", NS).get(f"{{{W_NS}}}name")
+            bookmarks[name] = "".join(p.xpath(".//w:t/text()", namespaces=NS))
+    assert entries == [(text, name) for name, text in bookmarks.items()]
+    assert len(entries) == sum(1 + len(release.areas) for release in eve_roadmap.releases)
+    update = part(path, "word/settings.xml").find("w:updateFields", NS)
+    assert update is not None and update.get(f"{{{W_NS}}}val") == "true"
+
+
+def test_footer_shows_page_x_of_y_fields(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    footer = docx.Document(str(build(eve_roadmap, tmp_path))).sections[0].footer
+    xml = footer.part.element
+    instructions = [text.strip() for text in xml.xpath(".//w:instrText/text()")]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert footer.paragraphs[0].text == "Page 1 of 1"  # cached results; Word and LibreOffice compute them
+
+
+def test_core_properties_come_from_roadmap_and_settings(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    core = docx.Document(str(build(eve_roadmap, tmp_path))).core_properties
+    assert core.title == "Feature Roadmap"
+    assert core.subject == "LF Edge EVE-OS feature roadmap"
+    assert core.author == core.last_modified_by == "LF Edge EVE-OS project"
+    assert "EVE-OS" in core.keywords
+    assert core.revision == 1
+    naive = SETTINGS.timestamp.replace(tzinfo=None)
+    assert core.created.replace(tzinfo=None) == core.modified.replace(tzinfo=None) == naive
+
+
+def test_page_size_follows_settings(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    letter = dataclasses.replace(SETTINGS, page_size="Letter")
+    section = docx.Document(str(build(eve_roadmap, tmp_path, letter))).sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (12240, 15840)
+    section = docx.Document(str(build(eve_roadmap, tmp_path))).sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
+
+
+# --- determinism and hostile text -------------------------------------------------------------------------
+
+
+def test_same_input_gives_the_same_bytes(roadmap: Roadmap) -> None:
+    first = write(roadmap, SETTINGS)["roadmap.docx"]
+    assert write(roadmap, SETTINGS)["roadmap.docx"] == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        names = [info.filename for info in archive.infolist()]
+        assert names[:2] == ["[Content_Types].xml", "_rels/.rels"]
+        assert {info.date_time for info in archive.infolist()} == {(2024, 6, 1, 12, 30, 0)}
+    early = dataclasses.replace(SETTINGS, timestamp=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    with zipfile.ZipFile(io.BytesIO(write(roadmap, early)["roadmap.docx"])) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_hostile_text_stays_literal(tmp_path: Path) -> None:
+    texts = [
+        "<w:p><w:r><w:t>injected</w:t></w:r></w:p>",
+        "<script>alert(1)</script> & &amp;",
+        "{{ 7 * 7 }} {% raw %}",
+        '=HYPERLINK("http://x.invalid","x")',
+        "tab\there",
+        "  edges  ",
+    ]
+    items = [Item(id=f"hostile-{n}", text=text) for n, text in enumerate(texts)]
+    roadmap = Roadmap(
+        title="<b>Title</b>", releases=[Release(name="A-release", blocks=[ItemList(ListStyle.BULLET, items)])]
+    )
+    path = build(roadmap, tmp_path)
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert_in_order(["<b>Title</b>", *texts], paragraphs, "hostile texts")
+    assert "injected" not in [t.text for t in part(path, "word/document.xml").iter(f"{{{W_NS}}}t")]
+    assert read(path).entries == outline(roadmap)
+
+
+def test_characters_xml_forbids_become_a_visible_replacement(tmp_path: Path) -> None:
+    text = "bell\x07 nul\x00 escape\x1b vertical-tab\x0b end"
+    roadmap = Roadmap(
+        title="Control\x01",
+        releases=[Release(name="A-release", blocks=[Item(id="c", text=text, kind=ItemKind.PARAGRAPH)])],
+    )
+    paragraphs = [p.text for p in docx.Document(str(build(roadmap, tmp_path))).paragraphs]
+    assert "bell\ufffd nul\ufffd escape\ufffd vertical-tab\ufffd end" in paragraphs
+    assert "Control\ufffd" in paragraphs
+
+
+# --- independent readers -----------------------------------------------------------------------------------
+
+
+def pandoc_text(inlines: list) -> str:
+    pieces = []
+    for inline in inlines:
+        kind, content = inline["t"], inline.get("c")
+        if kind == "Str":
+            pieces.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            pieces.append(" ")
+        elif kind in ("Link", "Span"):
+            pieces.append(pandoc_text(content[1]))
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps"):
+            pieces.append(pandoc_text(content))
+        elif kind == "Code":
+            pieces.append(content[1])
+    return squash("".join(pieces))
+
+
+def pandoc_lines(blocks: list, depth: int = -1, style: ListStyle | None = None, start: int = 0) -> list[tuple]:
+    """(kind, depth, style, number, text) for every heading and paragraph in pandoc's AST."""
+    found: list[tuple] = []
+    for block in blocks:
+        kind, content = block["t"], block.get("c")
+        if kind == "Header":
+            found.append(("heading", content[0], None, 0, pandoc_text(content[2])))
+        elif kind in ("Para", "Plain"):
+            found.append(("text", depth, style, start, pandoc_text(content)))
+        elif kind == "BulletList":
+            for item in content:
+                found += pandoc_lines(item, depth + 1, ListStyle.BULLET, 0)
+        elif kind == "OrderedList":
+            (first, number_style, _), items = content
+            for offset, item in enumerate(items):
+                found += pandoc_lines(item, depth + 1, PANDOC_STYLES[number_style["t"]], first + offset)
+        elif kind in ("Div", "BlockQuote"):
+            found += pandoc_lines(content[-1], depth, style, start)
+    return found
+
+
+def expected_lines(roadmap: Roadmap) -> list[tuple]:
+    expected = []
+    located_items = iter(walk(roadmap))
+    for entry in outline(roadmap)[1:]:
+        if entry.kind in ("release", "area"):
+            expected.append(("heading", 1 if entry.kind == "release" else 2, None, 0, squash(entry.text)))
+            continue
+        located = next(located_items)
+        number = located.number if located.style is not None and located.style.numbered else 0
+        expected.append(("text", located.depth, located.style, number, squash(entry.text)))
+    return expected
+
+
+def test_pandoc_reads_every_line_with_its_nesting_and_list_style(roadmap: Roadmap, tmp_path: Path) -> None:
+    check_with_pandoc(roadmap, build(roadmap, tmp_path))
+
+
+def check_with_pandoc(roadmap: Roadmap, path: Path) -> None:
+    pandoc = require_tool("pandoc")
+    result = subprocess.run(
+        [pandoc, "-f", "docx", "-t", "json", str(path)], capture_output=True, check=True, timeout=120
+    )
+    ast = json.loads(result.stdout)
+    assert pandoc_text(ast["meta"]["title"]["c"]) == squash(roadmap.title)
+    assert_in_order(expected_lines(roadmap), pandoc_lines(ast["blocks"]), "pandoc lines (kind, depth, style, number)")
+
+
+def soffice_convert(path: Path, target: str, tmp_path: Path) -> Path:
+    soffice = require_tool("soffice")
+    out = tmp_path / f"out-{target.split(':')[0]}"
+    command = [
+        soffice,
+        f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+        "--headless",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        str(path),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    converted = out / f"{path.stem}.{target.split(':')[0]}"
+    assert result.returncode == 0 and converted.exists(), f"LibreOffice failed: {result.stdout}{result.stderr}"
+    return converted
+
+
+def test_libreoffice_opens_it_and_numbers_every_list_from_its_own_start(roadmap: Roadmap, tmp_path: Path) -> None:
+    check_with_libreoffice(roadmap, build(roadmap, tmp_path), tmp_path)
+
+
+def test_lists_starting_past_one_start_there_for_pandoc_and_libreoffice(tmp_path: Path) -> None:
+    letters = ItemList(ListStyle.LOWER_ALPHA, [Item(id="b", text="Second letter"), Item(id="c", text="Third")], start=2)
+    steps = [Item(id="s3", text="Step three", children=[letters]), Item(id="s4", text="Step four")]
+    again = ItemList(ListStyle.DECIMAL, [Item(id="again", text="A new list that starts at one")])
+    blocks = [ItemList(ListStyle.DECIMAL, steps, start=3), Item(id="p", text="Between", kind=ItemKind.PARAGRAPH), again]
+    roadmap = Roadmap(title="Starts", releases=[Release(name="A-release", blocks=blocks)])
+    path = build(roadmap, tmp_path)
+    check_with_pandoc(roadmap, path)
+    check_with_libreoffice(roadmap, path, tmp_path)
+
+
+def check_with_libreoffice(roadmap: Roadmap, path: Path, tmp_path: Path) -> None:
+    text = soffice_convert(path, "txt:Text (encoded):UTF8", tmp_path).read_text("utf-8-sig")
+    lines = [re.sub(r"^[•◦▪] ", "", line.strip()) for line in text.splitlines()]  # bullet glyphs vary by level
+    expected = [roadmap.title]
+    located_items = iter(walk(roadmap))
+    for entry in outline(roadmap)[1:]:
+        if entry.kind in ("release", "area"):
+            expected.append(entry.text.strip())
+            continue
+        located = next(located_items)
+        numbered = located.style is not None and located.style.numbered
+        label = f"{located.style.label(located.number)} " if numbered else ""  # computed by LibreOffice
+        expected.append(f"{label}{entry.text.strip()}")
+    assert_in_order(expected, lines, "LibreOffice text lines (with the list labels it computes)")
+
+
+def test_libreoffice_converts_it_to_pdf(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    pdf = soffice_convert(build(eve_roadmap, tmp_path), "pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Page 3 of" in text
+        assert all(release.heading in text for release in eve_roadmap.releases)
+
+
+# --- the reference document and the golden XML ---------------------------------------------------------------
+
+
+def test_reference_docx_is_what_its_generator_makes() -> None:
+    assert DEFAULT_PATH.read_bytes() == build_reference(), "run python -m evepub.writers.docx_reference"
+
+
+def test_a_reference_without_our_styles_still_gives_notes(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(Templates().folder, folder)
+    with zipfile.ZipFile(folder / "reference.docx") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    styles = etree.fromstring(entries["word/styles.xml"])
+    for style in styles.findall("w:style", NS):
+        if style.get(f"{{{W_NS}}}styleId") in ("Note", "Heading2"):
+            styles.remove(style)
+        if style.get(f"{{{W_NS}}}styleId") == "Heading1":
+            style.find("w:rPr/w:color", NS).set(f"{{{W_NS}}}val", "C00000")
+    entries["word/styles.xml"] = etree.tostring(styles)
+    with zipfile.ZipFile(folder / "reference.docx", "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    path = build(eve_roadmap, tmp_path, dataclasses.replace(SETTINGS, templates=Templates(folder)))
+    assert read(path).entries == outline(eve_roadmap)
+    heading = docx.Document(str(path)).styles["Heading 1"]
+    assert str(heading.font.color.rgb) == "C00000", "the reference document's styles restyle the output"
+
+
+def normalised(xml: bytes) -> str:
+    root = etree.fromstring(xml, etree.XMLParser(remove_blank_text=True))
+    for element in root.iter():
+        for name in list(element.attrib):
+            if re.search(r"rsid|paraId|textId", name) or name.endswith("}date"):
+                element.set(name, "MASKED")
+    text = etree.tostring(root, pretty_print=True, encoding="unicode")
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "MASKED-DATE", text)
+
+
+@pytest.mark.parametrize("name", GOLDEN_PARTS)
+def test_golden_xml(eve_roadmap: Roadmap, tmp_path: Path, name: str) -> None:
+    path = build(eve_roadmap, tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        actual = normalised(archive.read(name))
+    golden = GOLDEN / Path(name).name
+    if os.environ.get("EVEPUB_REGEN_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8"), f"{name} differs from {golden}; EVEPUB_REGEN_GOLDEN=1 rewrites"
+
+
+def test_unknown_entries_are_not_invented(tmp_path: Path) -> None:
+    roadmap = Roadmap(title="Only a title")
+    path = build(roadmap, tmp_path)
+    assert read(path).entries == [Entry("title", "Only a title")]
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04 broken"])
+def test_a_file_that_is_not_a_word_document_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "roadmap.docx"
+    path.write_bytes(content)
+    with pytest.raises(EvepubError, match="not a readable Word document"):
+        read(path)
