@@ -2,11 +2,13 @@
 
 Representation choices (the reader `evepub.readers.markdown` relies on them):
 
-- Every text the roadmap holds is data: each character that means something in CommonMark/GFM
-  (``\\ ` * _ { } [ ] < > ( ) # + - . ! | ~ & $``) is backslash-escaped, a colon that could open an
-  emoji shortcode is escaped, and leading/trailing blanks and line breaks become numeric character
-  references, so renderers show the text exactly and never make HTML, links, emphasis, tables or
-  headings of it. Braces are escaped too, so Liquid (GitHub Pages) cannot read `{{ }}` in it either.
+- Every text the roadmap holds is data, escaped where Markdown would otherwise read it: everywhere
+  ``\\ ` * _ { } [ ] < | ~ $``, an entity-like ``&`` and a colon that could open an emoji shortcode;
+  at the start of the text ``# > + -`` and the dot or parenthesis of ``1.``/``1)``; a heading's
+  closing ``#`` run. Leading/trailing blanks and line breaks become numeric character references.
+  Renderers show the text exactly and never make HTML, links, emphasis, tables or headings of it,
+  and the Markdown source stays readable. Braces are escaped so Liquid (GitHub Pages) cannot read
+  `{{ }}` either.
 - URLs inside a text become links whose visible text is the URL itself: `[url](url)`.
 - Headings carry an explicit anchor `<a id="slug"></a>` made from the release name (and area title);
   the table of contents links to these, so links do not depend on a renderer's own heading ids.
@@ -38,8 +40,14 @@ OUTPUT = "roadmap.md"
 TOC_ANCHOR = "contents"  # the anchor of the table of contents; the reader skips that section
 LIST_BREAK = "<!-- -->"
 
-# Markdown punctuation, and a colon that could open an emoji shortcode such as :smile:
-SPECIAL_RE = re.compile(r"[\\`*_{}\[\]<>()#+\-.!|~&$]|:(?=[\w+\-]+:)")
+# Characters that mean something anywhere in a line: emphasis, code, links, HTML, tables, strikethrough,
+# maths, Liquid braces, an entity such as &amp;, a colon that could open an emoji shortcode (:smile:) and a
+# '!' just before a link, which would make it an image
+ANYWHERE_RE = re.compile(r"[\\`*_{}\[\]<|~$]|&(?=#?[A-Za-z0-9]+;)|:(?=[\w+\-]+:)|!\Z")
+# ... and at the start of a line: a heading, quote or list marker, or the dot of "1." / "1)"
+LINE_START_RE = re.compile(r"\A(?:[#>+\-]|(?P<number>\d{1,9})[.)])")
+# ... and a heading's closing sequence: "Storage ##" would lose its "##"
+CLOSING_HASHES_RE = re.compile(r"(?<=[ \t])#(?=#*[ \t]*\Z)")
 CONTROL_RE = re.compile(r"[\r\n\f\v]")
 EDGE_BLANKS_RE = re.compile(r"\A\s+|\s+\Z")  # Markdown strips them, or makes code of indented text
 TRAILING_PUNCTUATION = ".,;:!?"
@@ -56,16 +64,26 @@ def inline(text: str) -> Trusted:
     parts: list[str] = []
     position = 0
     for start, end in _url_spans(text):
-        url = _escape_characters(text[start:end])
-        parts += [_escape_characters(text[position:start]), f"[{url}]({url})"]
+        url = _escape_characters(text[start:end], line_start=False)
+        destination = re.sub(r"[()]", r"\\\g<0>", url)  # unbalanced parentheses would end the link
+        parts += [_escape_characters(text[position:start], line_start=position == 0), f"[{url}]({destination})"]
         position = end
-    parts.append(_escape_characters(text[position:]))
+    parts.append(_escape_characters(text[position:], line_start=position == 0))
     return Trusted(_protect_edges("".join(parts)))
 
 
-def _escape_characters(text: str) -> str:
-    escaped = SPECIAL_RE.sub(r"\\\g<0>", text)
+def _escape_characters(text: str, line_start: bool = True) -> str:
+    """Backslash-escape only what would otherwise be read as Markdown, so the source stays readable."""
+    escaped = ANYWHERE_RE.sub(r"\\\g<0>", text)
+    if line_start:
+        escaped = LINE_START_RE.sub(_escape_line_start, escaped)
+    escaped = CLOSING_HASHES_RE.sub(r"\\\g<0>", escaped)
     return CONTROL_RE.sub(lambda match: _reference(match.group()), escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    number = match.group("number")
+    return f"{number}\\{match.group()[-1]}" if number else f"\\{match.group()}"
 
 
 def _protect_edges(escaped: str) -> str:
