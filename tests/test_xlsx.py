@@ -1,0 +1,574 @@
+"""Excel trackers: what a program manager opens, filters, edits and prints, checked with openpyxl and LibreOffice."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+from pypdf import PdfReader
+
+from evepub.errors import EvepubError
+from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Roadmap, outline, walk
+from evepub.readers.text import read_text
+from evepub.readers.xlsx import read
+from evepub.templating import DEFAULT_TEMPLATES, Templates
+from evepub.writers import BuildSettings
+from evepub.writers.xlsx import header_footer_text, tracker_file_name, write
+
+from conftest import require_tool
+
+GOLDEN = Path(__file__).parent / "golden" / "xlsx"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SETTINGS = BuildSettings(timestamp=dt.datetime(2024, 5, 17, 9, 30, 12, tzinfo=dt.UTC), edition=dt.date(2024, 5, 17))
+INJECTIONS = [
+    '=HYPERLINK("http://example.invalid","x")',
+    "+SUM(A1:A2)",
+    "-1+2",
+    "@SUM(1)",
+    "#N/A",
+    "=1+1",
+    "\t=2",
+    "\r=3",
+]
+ODD_TEXTS = ["\r=3 after a carriage return", "  spaces around  ", "日本語 → €", "tab\tinside"]
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def save_all(files: dict[str, bytes], folder: Path) -> dict[str, Path]:
+    """Write every output file under a folder, as the build step would."""
+    paths = {}
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+def libreoffice(tmp_path: Path, *arguments: str) -> None:
+    """Run LibreOffice headless with its own profile, set to recalculate every formula on load."""
+    soffice = require_tool("soffice")
+    profile = tmp_path / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", *arguments]
+    subprocess.run(command, check=True, timeout=600, capture_output=True)
+
+
+def recalculated(tmp_path: Path, paths: list[Path]) -> dict[str, Workbook]:
+    """The workbooks as LibreOffice saves them after opening and recalculating, with cached values."""
+    out = tmp_path / "recalculated"
+    libreoffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(out), *map(str, paths))
+    books = {}
+    for path in paths:
+        converted = out / path.name
+        assert converted.is_file(), f"LibreOffice could not open {path.name}"
+        books[path.name] = load_workbook(converted, data_only=True)
+    return books
+
+
+def item_rows(book: Workbook) -> list[dict[str, object]]:
+    """The Items sheet as dicts by header title."""
+    sheet = book["Items"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+def summary_table(book: Workbook) -> dict[str, dict[str, object]]:
+    """The Summary sheet's table: release (or 'Total') -> column title -> value."""
+    sheet = book["Summary"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    header = rows[0]
+    table = {}
+    for row in rows[1:]:
+        if row[0] is None:
+            break
+        table[row[0]] = dict(zip(header, row, strict=False))
+    return table
+
+
+def expected_counts(roadmap: Roadmap) -> dict[str, Counter[str]]:
+    """Status counts per release from the model: notes carry no status, others default to roadmap's default."""
+    counts: dict[str, Counter[str]] = {release.name: Counter() for release in roadmap.releases}
+    for located in walk(roadmap):
+        if located.item.kind is not ItemKind.NOTE:
+            counts[located.release.name][located.item.status or roadmap.default_status] += 1
+    return counts
+
+
+def sheet_xml(data: bytes, sheet_name: str) -> str:
+    """The raw worksheet XML of a named sheet in an xlsx file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+            if sheet.get("name") == sheet_name:
+                target = targets[sheet.get(f"{{{REL}}}id")].lstrip("/")
+                return archive.read(target if target.startswith("xl/") else f"xl/{target}").decode()
+    raise AssertionError(f"no sheet {sheet_name}")
+
+
+def with_extra_items(roadmap: Roadmap, items: list[Item]) -> Roadmap:
+    """The roadmap with a bullet list of extra items at the end of its first release."""
+    roadmap.releases[0].blocks.append(ItemList(ListStyle.BULLET, items))
+    return roadmap
+
+
+# ---------------------------------------------------------------- fidelity
+
+
+def test_read_back_equals_outline_including_ids(roadmap: Roadmap, tmp_path: Path) -> None:
+    paths = save_all(write(roadmap, SETTINGS), tmp_path)
+    back = read(paths["roadmap-tracker.xlsx"])
+    assert back.entries == outline(roadmap)
+    assert back.unrecoverable == []
+    assert all(entry.id for entry in back.entries if entry.kind not in ("title", "release", "area"))
+    for release in roadmap.releases:
+        name = f"trackers/{tracker_file_name(release.name, set())}"
+        single = dataclasses.replace(roadmap, releases=[release])
+        assert read(paths[name]).entries == outline(single), name
+
+
+def test_one_workbook_per_release_with_safe_names(roadmap: Roadmap) -> None:
+    files = write(roadmap, SETTINGS)
+    names = [name for name in files if name.startswith("trackers/")]
+    assert len(names) == len(roadmap.releases)
+    assert all(re.fullmatch(r"trackers/[\w.-]+\.xlsx", name) for name in names)
+    assert "trackers/Future-ideas.xlsx" in files
+
+
+def test_tracker_file_names_are_safe_and_unique() -> None:
+    taken: set[str] = set()
+    assert tracker_file_name("K-release", taken) == "K-release.xlsx"
+    assert tracker_file_name("Future ideas", taken) == "Future-ideas.xlsx"
+    assert tracker_file_name("future/ideas", taken) == "future-ideas-2.xlsx"
+    assert tracker_file_name("../..", taken) == "release.xlsx"
+    assert tracker_file_name("CON", taken) == "CON-release.xlsx"
+    assert tracker_file_name('a<b>:"c|?*', taken) == "a-b-c.xlsx"
+
+
+def test_every_item_row_carries_its_context(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    rows = item_rows(book)
+    located_items = list(walk(roadmap))
+    assert len(rows) == len(located_items)
+    for row, located in zip(rows, located_items, strict=True):
+        item = located.item
+        assert row["ID"] == item.id
+        assert row["Item"] == item.text
+        assert row["Release"] == located.release.name
+        assert row["Period"] == located.release.period
+        assert row["Area"] == (located.area.title if located.area else None)
+        assert row["Level"] == located.level
+        assert row["Parent ID"] == (located.parent.id if located.parent else None)
+        assert row["Kind"] == item.kind.value
+        assert row["List"] == (located.style.label(located.number) if located.style else None)
+        if item.kind is ItemKind.NOTE:
+            assert row["Status"] is None
+        else:
+            assert row["Status"] == (item.status or roadmap.default_status)
+
+
+def test_items_are_indented_by_alignment_and_grouped_by_level(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    sheet = book["Items"]
+    assert sheet.sheet_properties.outlinePr.summaryBelow is False
+    levels = set()
+    for row, located in enumerate(walk(roadmap), start=2):
+        cell = sheet.cell(row=row, column=6)
+        assert cell.value == located.item.text  # no padding spaces
+        assert cell.alignment.indent == located.level
+        assert cell.alignment.horizontal == "left"  # Excel ignores an indent without it
+        assert sheet.row_dimensions[row].outline_level == min(located.level, 7)
+        levels.add(located.level)
+    assert len(levels) > 1
+
+
+def test_table_filter_frozen_header_and_widths(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    sheet = book["Items"]
+    table = sheet.tables["Items"]
+    rows = sum(1 for _ in walk(roadmap)) + 1
+    assert table.ref == f"A1:N{rows}"
+    assert table.autoFilter.ref == table.ref
+    assert table.tableStyleInfo.name.startswith("TableStyle")
+    assert [column.name for column in table.tableColumns] == [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["F"].width >= 40
+    assert sheet.cell(row=2, column=6).alignment.wrap_text
+
+
+def test_status_drop_down_refers_to_hidden_lists_sheet(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    sheet = book["Items"]
+    (validation,) = sheet.data_validations.dataValidation
+    last = sum(1 for _ in walk(roadmap)) + 1
+    assert validation.type == "list"
+    assert str(validation.sqref) == f"G2:G{last}"
+    match = re.fullmatch(r"Lists!\$A\$(\d+):\$A\$(\d+)", validation.formula1)
+    assert match, validation.formula1
+    lists = book["Lists"]
+    assert lists.sheet_state == "hidden"
+    choices = [lists.cell(row=row, column=1).value for row in range(int(match[1]), int(match[2]) + 1)]
+    assert choices == [status.name for status in roadmap.statuses]
+
+
+def test_status_cells_are_coloured_by_status(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    rules = {}
+    for ranges, cf_rules in book["Items"].conditional_formatting._cf_rules.items():
+        assert str(ranges.sqref).startswith("G2:G")
+        for rule in cf_rules:
+            rules[rule.formula[0]] = rule.dxf.fill.fgColor.rgb[-6:]
+    assert rules == {f'"{status.name}"': status.colour for status in roadmap.statuses}
+
+
+def test_links_are_hyperlinks_and_target_dates_are_dates(eve_roadmap: Roadmap) -> None:
+    item = Item(
+        "k-extra",
+        "Extra work",
+        owner="Ada",
+        target=dt.date(2024, 9, 30),
+        notes="needs review",
+        links=["https://example.org/one", "https://example.org/two"],
+    )
+    roadmap = with_extra_items(eve_roadmap, [item])
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    row = next(r for r in book["Items"].iter_rows(min_row=2) if r[0].value == "k-extra")
+    cells = {book["Items"].cell(row=1, column=cell.column).value: cell for cell in row}
+    assert cells["Links"].value == "https://example.org/one\nhttps://example.org/two"
+    assert cells["Links"].hyperlink.target == "https://example.org/one"
+    assert cells["Target date"].value == dt.datetime(2024, 9, 30)
+    assert cells["Target date"].is_date and cells["Target date"].number_format == "yyyy-mm-dd"
+    assert (cells["Owner"].value, cells["Notes"].value) == ("Ada", "needs review")
+
+
+def test_items_without_any_rows_still_make_a_valid_table() -> None:
+    roadmap = read_text("Empty roadmap\n\nK-release (Q2-Q3 2024)\n")
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    assert book["Items"].tables["Items"].ref == "A1:N2"
+
+
+# ---------------------------------------------------------------- safety
+
+
+def test_formula_like_texts_stay_plain_text(eve_roadmap: Roadmap) -> None:
+    items = [Item(f"k-inject-{n}", text) for n, text in enumerate(INJECTIONS)]
+    data = write(with_extra_items(eve_roadmap, items), SETTINGS)["roadmap-tracker.xlsx"]
+    sheet = load_workbook(io.BytesIO(data))["Items"]
+    cells = {row[5].value: row[5] for row in sheet.iter_rows(min_row=2)}
+    xml = sheet_xml(data, "Items")
+    for text in INJECTIONS:
+        cell = cells[text]
+        assert cell.data_type == "s"
+        assert cell.quotePrefix or text.startswith("#")
+        element = re.search(rf'<c r="{cell.coordinate}"[^>]*>(.*?)</c>', xml)
+        assert element and "<f>" not in element.group(0) and 't="inlineStr"' in element.group(0)
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_never_seen_roadmap_has_no_formula_anywhere_but_the_summary(tmp_path: Path) -> None:
+    text = (Path(__file__).parent / "data" / "never-seen-roadmap.txt").read_text(encoding="utf-8")
+    roadmap = read_text(text)
+    data = write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]
+    xml = sheet_xml(data, "Items")
+    assert "+SUM(A1:A2)" in xml and "HYPERLINK" in xml
+    assert "<f>" not in xml and "<f " not in xml
+    assert "<f>" not in sheet_xml(data, "Lists")
+    sheet = load_workbook(io.BytesIO(data))["Items"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_control_characters_are_shown_not_dropped(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    roadmap = with_extra_items(eve_roadmap, [Item("k-bell", "ring\x07the\x1bbell\x00")])
+    paths = save_all(write(roadmap, SETTINGS), tmp_path)
+    rows = item_rows(load_workbook(paths["roadmap-tracker.xlsx"]))
+    assert any(row["Item"] == "ring\u2407the\u241bbell\u2400" for row in rows)
+    assert any("control characters" in note for note in read(paths["roadmap-tracker.xlsx"]).unrecoverable)
+
+
+def test_text_over_excel_cell_limit_names_the_item(eve_roadmap: Roadmap) -> None:
+    roadmap = with_extra_items(eve_roadmap, [Item("k-too-long", "x" * 32_768)])
+    with pytest.raises(EvepubError, match="k-too-long"):
+        write(roadmap, SETTINGS)
+
+
+def test_limit_counts_excel_characters_not_code_points(eve_roadmap: Roadmap) -> None:
+    roadmap = with_extra_items(eve_roadmap, [Item("k-emoji", "🙂" * 16_384)])  # 32,768 UTF-16 units
+    with pytest.raises(EvepubError, match="k-emoji"):
+        write(roadmap, SETTINGS)
+
+
+def test_text_at_excel_cell_limit_is_kept_whole(eve_roadmap: Roadmap) -> None:
+    text = "y" * 32_767
+    roadmap = with_extra_items(eve_roadmap, [Item("k-longest", text)])
+    rows = item_rows(load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"])))
+    assert any(row["Item"] == text for row in rows)
+
+
+def test_text_that_looks_like_an_ooxml_escape_is_shown_as_written(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    text = "x_x000D_y keeps its underscores"  # Excel would show "_x000D_" in a cell as a carriage return
+    roadmap = with_extra_items(eve_roadmap, [Item("k-escape", text)])
+    paths = save_all(write(roadmap, SETTINGS), tmp_path)
+    assert "x_x005F_x000D_y" in sheet_xml(paths["roadmap-tracker.xlsx"].read_bytes(), "Items")
+    assert read(paths["roadmap-tracker.xlsx"]).entries == outline(roadmap)
+
+
+def test_reader_reads_a_tracker_saved_by_libreoffice(roadmap: Roadmap, tmp_path: Path) -> None:
+    extra = [Item(f"odd-{n}", text) for n, text in enumerate(ODD_TEXTS)]
+    roadmap = with_extra_items(roadmap, extra)
+    paths = save_all(write(roadmap, SETTINGS), tmp_path / "out")
+    assert read(paths["roadmap-tracker.xlsx"]).entries == outline(roadmap)
+    out = tmp_path / "resaved"
+    libreoffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(out), str(paths["roadmap-tracker.xlsx"]))
+    assert read(out / "roadmap-tracker.xlsx").entries == outline(roadmap)
+
+
+# ---------------------------------------------------------------- live summary, via LibreOffice
+
+
+def test_libreoffice_recalculates_summary_counts_of_every_workbook(roadmap: Roadmap, tmp_path: Path) -> None:
+    paths = save_all(write(roadmap, SETTINGS), tmp_path / "out")
+    books = recalculated(tmp_path, list(paths.values()))
+    expected = expected_counts(roadmap)
+    for name, book in books.items():
+        table = summary_table(book)
+        releases = [release for release in table if release != "Total"]
+        if name == "roadmap-tracker.xlsx":
+            assert releases == [release.name for release in roadmap.releases]
+        for release in releases:
+            for status in roadmap.statuses:
+                assert table[release][status.name] == expected[release][status.name], (name, release, status)
+            total = sum(expected[release].values())
+            done = sum(expected[release][status.name] for status in roadmap.statuses if status.done)
+            assert (table[release]["Items"], table[release]["Done"]) == (total, done)
+            assert table[release]["% done"] == pytest.approx(done / total if total else 0)
+        totals = Counter[str]()
+        for release in releases:
+            totals.update(expected[release])
+        assert table["Total"]["Items"] == sum(totals.values())
+        for status in roadmap.statuses:
+            assert table["Total"][status.name] == totals[status.name]
+
+
+def test_summary_follows_a_status_change(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    paths = save_all(write(eve_roadmap, SETTINGS), tmp_path / "out")
+    tracker = paths["roadmap-tracker.xlsx"]
+    before = summary_table(recalculated(tmp_path / "before", [tracker])[tracker.name])
+    book = load_workbook(tracker)
+    sheet = book["Items"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "J-release" and r[6].value == "planned")
+    row[6].value = "done"
+    edited = tmp_path / "edited" / "roadmap-tracker.xlsx"
+    edited.parent.mkdir()
+    book.save(edited)
+    after = summary_table(recalculated(tmp_path / "after", [edited])[edited.name])
+    assert after["J-release"]["done"] == before["J-release"]["done"] + 1
+    assert after["J-release"]["planned"] == before["J-release"]["planned"] - 1
+    assert after["J-release"]["Done"] == before["J-release"]["Done"] + 1
+    assert after["Total"]["done"] == before["Total"]["done"] + 1
+    assert after["J-release"]["% done"] > before["J-release"]["% done"]
+
+
+def test_renamed_columns_with_odd_characters_keep_formulas_working(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    layout = folder / "xlsx" / "layout.yaml"
+    text = layout.read_text(encoding="utf-8")
+    for key, title in (("release", "Rel [name] #1"), ("status", "Stat'us"), ("kind", "Kind & sort")):
+        text = re.sub(rf"(key: {key}, title: )[^,]+", rf'\g<1>"{title}"', text)
+    layout.write_text(text, encoding="utf-8")
+    settings = dataclasses.replace(SETTINGS, templates=Templates(folder))
+    paths = save_all({"roadmap-tracker.xlsx": write(eve_roadmap, settings)["roadmap-tracker.xlsx"]}, tmp_path / "out")
+    book = recalculated(tmp_path, [paths["roadmap-tracker.xlsx"]])["roadmap-tracker.xlsx"]
+    expected = expected_counts(eve_roadmap)
+    table = summary_table(book)
+    assert [table[r.name]["planned"] for r in eve_roadmap.releases] == [
+        expected[r.name]["planned"] for r in eve_roadmap.releases
+    ]
+    assert read(paths["roadmap-tracker.xlsx"]).entries == outline(eve_roadmap)
+
+
+# ---------------------------------------------------------------- print, properties, determinism
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_title_and_page_numbers(eve_roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["trackers/K-release.xlsx"]))
+    for sheet, title_row in ((book["Summary"], "$4:$4"), (book["Items"], "$1:$1"), (book["Lists"], "$1:$1")):
+        assert sheet.page_setup.orientation == "landscape"
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == title_row
+        assert sheet.oddHeader.left.text == "Feature Roadmap"
+        assert sheet.oddHeader.right.text == "K-release (Q2-Q3 2024)"
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+
+
+def test_printed_tracker_repeats_the_header_on_every_landscape_page(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    require_tool("soffice")
+    paths = save_all(write(eve_roadmap, SETTINGS), tmp_path / "out")
+    libreoffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(paths["roadmap-tracker.xlsx"]))
+    pages = PdfReader(tmp_path / "pdf" / "roadmap-tracker.pdf").pages
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert page.mediabox.width > page.mediabox.height
+        assert "Feature Roadmap" in text and f"Page {number} of {len(pages)}" in text
+    item_pages = [page.extract_text() for page in pages[1:]]
+    for text in item_pages:  # every Items page: the header row, all printed columns, no technical ones
+        assert all(title in text for title in ("ID", "Release", "Item", "Status", "Owner", "Links"))
+        assert "Parent ID" not in text
+    printed = " ".join(item_pages).replace("\n", " ")
+    missing = [entry.text for entry in outline(eve_roadmap) if entry.id and entry.text[:20] not in printed]
+    assert missing == []
+
+
+def test_header_text_is_escaped_and_short_enough_for_excel() -> None:
+    assert header_footer_text("Edge & <b>Friends</b>") == "Edge && <b>Friends</b>"
+    assert header_footer_text("bell\x07 and\nnewline") == "bell\u2407 and newline"
+    long = header_footer_text("&" * 500)
+    assert 2 * len(long) + len("&L&R") < 255
+
+
+def test_a_broken_layout_file_is_reported_with_its_path(tmp_path: Path, eve_roadmap: Roadmap) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    layout = folder / "xlsx" / "layout.yaml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("key: owner", "key: owners"), encoding="utf-8")
+    settings = dataclasses.replace(SETTINGS, templates=Templates(folder))
+    with pytest.raises(EvepubError, match=r"layout\.yaml: columns must list each"):
+        write(eve_roadmap, settings)
+
+
+def test_document_properties_come_from_roadmap_and_settings(eve_roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    properties = book.properties
+    assert properties.title == "Feature Roadmap"
+    assert properties.subject == "LF Edge EVE-OS feature roadmap"
+    assert properties.creator == "evepub"
+    assert "K-release" in properties.keywords
+    assert properties.created == properties.modified == dt.datetime(2024, 5, 17, 9, 30, 12)
+
+
+def test_two_builds_are_byte_identical_across_processes(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    first = write(eve_roadmap, SETTINGS)
+    assert first == write(eve_roadmap, SETTINGS)
+    script = (
+        "import datetime as dt, sys, pickle;"
+        "from pathlib import Path;"
+        "from evepub.readers.text import read_text;"
+        "from evepub.writers import BuildSettings;"
+        "from evepub.writers.xlsx import write;"
+        "r = read_text(Path('source/eve-roadmap.txt').read_text(encoding='utf-8'));"
+        "s = BuildSettings(timestamp=dt.datetime(2024, 5, 17, 9, 30, 12, tzinfo=dt.UTC), edition=dt.date(2024, 5, 17));"
+        "sys.stdout.buffer.write(pickle.dumps(write(r, s)))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    environment = {**os.environ, "PYTHONHASHSEED": "12345"}
+    output = subprocess.run([sys.executable, "-c", script], cwd=root, env=environment, capture_output=True, check=True)
+    assert __import__("pickle").loads(output.stdout) == first
+    with zipfile.ZipFile(io.BytesIO(first["roadmap-tracker.xlsx"])) as archive:
+        assert archive.namelist()[0] == "[Content_Types].xml"
+        assert {info.date_time for info in archive.infolist()} == {(2024, 5, 17, 9, 30, 12)}
+
+
+# ---------------------------------------------------------------- reader
+
+
+def test_reader_stops_at_its_row_bound(eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = save_all(write(eve_roadmap, SETTINGS), tmp_path)
+    monkeypatch.setattr("evepub.readers.xlsx.MAX_ROWS", 10)
+    back = read(paths["roadmap-tracker.xlsx"])
+    assert len([entry for entry in back.entries if entry.id]) == 10
+    assert any("rows after" in note for note in back.unrecoverable)
+
+
+def test_reader_refuses_what_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.xlsx"
+    path.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(EvepubError, match="not a readable Excel workbook"):
+        read(path)
+
+
+def test_reader_keeps_rows_a_user_added_for_a_new_area(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    paths = save_all(write(eve_roadmap, SETTINGS), tmp_path)
+    book = load_workbook(paths["roadmap-tracker.xlsx"])
+    sheet = book["Items"]
+    sheet.append(["d-new", "D-release", "Q4 2020", "Brand New Area", "1.", "A new item", "planned"])
+    book.save(paths["roadmap-tracker.xlsx"])
+    entries = read(paths["roadmap-tracker.xlsx"]).entries
+    assert entries[-3:] == [
+        Entry("release", "D-release (Q4 2020)"),
+        Entry("area", "Brand New Area"),
+        Entry("item", "A new item", 0, ListStyle.DECIMAL, "d-new"),
+    ]
+
+
+# ---------------------------------------------------------------- golden
+
+
+def normalised(data: bytes) -> str:
+    """Every XML part but the theme, indented, with the sheets' cells listed one per line."""
+    lines: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            lines.append(f"== {name}")
+            if name.endswith("theme1.xml"):
+                continue
+            root = ElementTree.fromstring(archive.read(name))
+            for sheet_data in root.iter(f"{{{MAIN}}}sheetData"):
+                lines.extend(_cells(sheet_data))
+                sheet_data.clear()
+            ElementTree.indent(root)
+            lines.append(ElementTree.tostring(root, encoding="unicode"))
+    text = "\n".join(lines) + "\n"
+    text = re.sub(r"(<ns\d:(?:created|modified)[^>]*>)[^<]*", r"\1MASKED", text)
+    return re.sub(r"(<ns\d:(?:AppVersion|Application)>)[^<]*", r"\1MASKED", text)  # the openpyxl version
+
+
+def _cells(sheet_data: ElementTree.Element) -> list[str]:
+    lines = []
+    for row in sheet_data:
+        attributes = " ".join(f"{k}={v}" for k, v in row.attrib.items())
+        lines.append(f"row {attributes}")
+        for cell in row:
+            value = "".join(cell.itertext())
+            formula = cell.find(f"{{{MAIN}}}f")
+            shown = f"={formula.text}" if formula is not None else repr(value)
+            lines.append(f"  {cell.get('r')} t={cell.get('t')} s={cell.get('s')} {shown}")
+    return lines
+
+
+@pytest.mark.parametrize("name", ["roadmap-tracker.xlsx", "trackers/K-release.xlsx"])
+def test_golden(eve_roadmap: Roadmap, name: str) -> None:
+    actual = normalised(write(eve_roadmap, SETTINGS)[name])
+    golden = GOLDEN / (Path(name).stem + ".txt")
+    if os.environ.get("EVEPUB_REGEN_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
