@@ -79,14 +79,23 @@ def compare(old: Roadmap, new: Roadmap, since: str) -> ChangeSet:
             changes.changes.append(Change("added", item_id, now.item.text, now.release.heading))
             continue
         if place(before) != place(now):
-            changes.changes.append(Change("moved", item_id, now.item.text, now.release.heading,
-                                          old_place=place(before), new_place=place(now)))
-        edited = tuple(FieldChange(name, value(before, name), value(now, name)) for name in TRACKED_FIELDS
-                       if value(before, name) != value(now, name))
+            changes.changes.append(
+                Change(
+                    "moved", item_id, now.item.text, now.release.heading, old_place=place(before), new_place=place(now)
+                )
+            )
+        edited = tuple(
+            FieldChange(name, value(before, name), value(now, name))
+            for name in TRACKED_FIELDS
+            if value(before, name) != value(now, name)
+        )
         if edited:
             changes.changes.append(Change("changed", item_id, now.item.text, now.release.heading, edited))
-    changes.changes += [Change("removed", item_id, gone.item.text, gone.release.heading)
-                        for item_id, gone in old_items.items() if item_id not in new_items]
+    changes.changes += [
+        Change("removed", item_id, gone.item.text, gone.release.heading)
+        for item_id, gone in old_items.items()
+        if item_id not in new_items
+    ]
     headings = [release.heading for release in (*new.releases, *old.releases)]
     order = {heading: headings.index(heading) for heading in headings}
     changes.changes.sort(key=lambda change: order[change.release])  # stable: document order within a release
@@ -117,11 +126,13 @@ def git_show(revision: str, path: Path) -> str:
     """The text of a file at a git revision."""
     folder = path.resolve().parent
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, check=True
+        ).stdout.strip()
         relative = path.resolve().relative_to(top)
-        done = subprocess.run(["git", "show", f"{revision}:{relative.as_posix()}"], cwd=top, capture_output=True,
-                              check=True)
+        done = subprocess.run(
+            ["git", "show", f"{revision}:{relative.as_posix()}"], cwd=top, capture_output=True, check=True
+        )
     except FileNotFoundError:
         raise EvepubError("git is not installed; give the old source as a file instead of git:REV") from None
     except subprocess.CalledProcessError as error:

@@ -1,0 +1,413 @@
+"""The PDF edition, checked with tools we did not write: pypdf, pdftotext, pdffonts and qpdf."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from defusedxml import ElementTree
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from evepub.errors import EvepubError
+from evepub.model import Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.readers.pdf import read
+from evepub.readers.text import read_text
+from evepub.writers import BuildSettings
+from evepub.writers.pdf import write
+from evepub.writers.pdf_fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
+from evepub.writers.pdf_overview import count_items
+
+from conftest import ORIGINAL, original_lines, require_tool
+
+GOLDEN = Path(__file__).parent / "golden" / "pdf" / "eve-roadmap.json"
+SETTINGS = BuildSettings(
+    timestamp=dt.datetime(2024, 5, 15, 9, 30, tzinfo=dt.UTC),
+    edition=dt.date(2024, 5, 15),
+)
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+HOSTILE = [
+    "<b>bold</b> and <i>italic</i> stay as typed",
+    "&amp; &lt; &#65; &nbsp; are not entities here",
+    '<font color="red">red</font> <font name="Helvetica">Helvetica</font>',
+    "<img src=\"/etc/passwd\"/> <img src='x.png' width=500/>",
+    '<a href="javascript:alert(1)">click</a> <link href="#x">x</link>',
+    "<para>para</para> <br/> <onDraw name='x'/> <seq id='s'/>",
+    # CVE-2023-33733: ReportLab once evaluated colour attributes as Python
+    "<font color=\"[[[getattr(pow, Word('__globals__'))['os'].system('touch /tmp/evepub-pwned')]]]\">x</font>",
+    "{{ 7 * 7 }} {% raw %} =1+1 \\ trailing backslash \\",
+]
+
+
+def pdf_file(roadmap: Roadmap, folder: Path, settings: BuildSettings = SETTINGS) -> Path:
+    outputs = write(roadmap, settings)
+    for name, data in outputs.items():
+        (folder / name).write_bytes(data)
+    return folder / "roadmap.pdf"
+
+
+def squash(text: str) -> str:
+    """Text without any white space: line wrapping and spacing never decide a comparison."""
+    return re.sub(r"\s+", "", text)
+
+
+def assert_in_order(lines: list[str], text: str) -> None:
+    haystack = squash(text)
+    position = 0
+    for line in lines:
+        found = haystack.find(squash(line), position)
+        assert found >= 0, f"not found in order: {line!r}"
+        position = found + len(squash(line))
+
+
+def flat_outline(reader: PdfReader, entries: list[Any] | None = None, level: int = 0) -> list[tuple[int, str, int]]:
+    found = []
+    for entry in reader.outline if entries is None else entries:
+        if isinstance(entry, list):
+            found.extend(flat_outline(reader, entry, level + 1))
+        else:
+            found.append((level, entry.title, reader.get_destination_page_number(entry)))
+    return found
+
+
+def body_text(reader: PdfReader) -> str:
+    first = min(page for _, _, page in flat_outline(reader))
+    return "\n".join(page.extract_text() for page in reader.pages[first:])
+
+
+def headings(roadmap: Roadmap) -> list[tuple[int, str]]:
+    return [
+        (0 if entry.kind == "release" else 1, entry.text)
+        for entry in outline(roadmap)
+        if entry.kind in {"release", "area"}
+    ]
+
+
+def hostile_roadmap() -> Roadmap:
+    items = [Item(f"h{number}", text) for number, text in enumerate(HOSTILE)]
+    note = Item("note", "TODO: <script>alert(1)</script> & done", kind=ItemKind.NOTE)
+    release = Release("A-release", period="Q1 2030", blocks=[ItemList(ListStyle.BULLET, items), note])
+    return Roadmap(title="<b>Title</b> & <i>more</i>", releases=[release])
+
+
+@pytest.fixture
+def built(roadmap: Roadmap, tmp_path: Path) -> PdfReader:
+    return PdfReader(pdf_file(roadmap, tmp_path))
+
+
+def test_pypdf_finds_every_original_line_in_order(roadmap_text: str, built: PdfReader) -> None:
+    lines = original_lines(roadmap_text)
+    assert squash(lines[0]) in squash(built.pages[0].extract_text())  # the title, on the cover
+    assert_in_order(lines[1:], body_text(built))
+
+
+def test_pdftotext_finds_every_original_line_in_order(roadmap_text: str, roadmap: Roadmap, tmp_path: Path) -> None:
+    program = require_tool("pdftotext")
+    path = pdf_file(roadmap, tmp_path)
+    text = subprocess.run([program, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert_in_order(original_lines(roadmap_text), text)
+
+
+def test_pdftotext_keeps_list_labels_before_their_text(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    program = require_tool("pdftotext")
+    path = pdf_file(eve_roadmap, tmp_path)
+    text = " ".join(
+        subprocess.run([program, str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    numbered = [located for located in walk(eve_roadmap) if located.style and located.style.numbered]
+    assert numbered
+    for located in numbered:
+        start = " ".join(located.item.text.split()[:3])
+        assert f"{located.style.label(located.number)} {start}" in text
+
+
+def test_outline_holds_every_release_and_area_in_order_at_its_heading(roadmap: Roadmap, built: PdfReader) -> None:
+    bookmarks = flat_outline(built)
+    assert [(level, title) for level, title, _ in bookmarks] == headings(roadmap)
+    for _, title, page in bookmarks:
+        lines = [squash(line) for line in built.pages[page].extract_text().splitlines()]
+        assert squash(title) in lines, f"{title!r} is not a line of page {page + 1}"
+    pages = [page for _, _, page in bookmarks]
+    assert pages == sorted(pages)
+    releases = [page for level, _, page in bookmarks if level == 0]
+    assert len(set(releases)) == len(releases)  # every release starts a page
+
+
+def test_bookmarks_point_at_the_heading_position(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    tops = []
+
+    def collect(entries: list[Any]) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                collect(entry)
+            else:
+                assert isinstance(entry, Destination) and entry.typ == "/XYZ"
+                tops.append(float(entry.top))
+
+    collect(reader.outline)
+    height = float(reader.pages[0].mediabox.height)
+    assert all(0 < top < height for top in tops)
+
+
+def test_contents_lists_every_heading_with_its_page_number_and_a_link(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    contents = reader.pages[1]
+    text = contents.extract_text()
+    assert_in_order([title for _, title in headings(eve_roadmap)], text)
+    printed = [int(number) for number in re.findall(r"(?<![\w-])(\d+)(?![\w-])", text)]
+    for _, title, page in flat_outline(reader):
+        assert page + 1 in printed, f"page {page + 1} of {title!r} is not in the contents"
+    internal = [
+        annotation.get_object()
+        for annotation in contents.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link" and "/Dest" in annotation.get_object()
+    ]
+    assert len(internal) >= 2 * len(headings(eve_roadmap))  # the title and the page number of each entry
+
+
+def test_every_url_is_a_clickable_link(roadmap: Roadmap, built: PdfReader) -> None:
+    urls = {
+        annotation.get_object()["/A"]["/URI"]
+        for page in built.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]
+    }
+    wanted = {url for located in walk(roadmap) for url in located.item.links}
+    assert wanted
+    assert wanted <= urls
+    text = squash(body_text(built))
+    assert all(squash(url) in text for url in wanted)  # printed in full
+
+
+def fonts_of(resources: Any, seen: dict[str, Any]) -> None:
+    resources = resources.get_object() if resources is not None else {}
+    for font in resources.get("/Font", {}).values():
+        font = font.get_object()
+        seen[str(font["/BaseFont"])] = font
+    for xobject in resources.get("/XObject", {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            fonts_of(xobject.get("/Resources"), seen)
+
+
+def test_every_font_is_an_embedded_subset(built: PdfReader) -> None:
+    assert len(built.pages) > 3
+    seen: dict[str, Any] = {}
+    for page in built.pages:
+        fonts_of(page.get("/Resources"), seen)
+    assert seen
+    for name, font in seen.items():
+        assert re.fullmatch(r"/[A-Z]{6}\+.+", name), f"{name} is not a subset"
+        assert "/FontFile2" in font["/FontDescriptor"].get_object(), f"{name} is not embedded"
+        assert "Helvetica" not in name and "Times" not in name
+
+
+def test_pdffonts_says_every_font_is_embedded(roadmap: Roadmap, tmp_path: Path) -> None:
+    program = require_tool("pdffonts")
+    report = subprocess.run([program, str(pdf_file(roadmap, tmp_path))], capture_output=True, text=True, check=True)
+    rows = report.stdout.splitlines()[2:]
+    assert rows
+    for row in rows:
+        _, kind, *rest = row.split()
+        assert rest[-5:-3] == ["yes", "yes"], row  # emb, sub
+        assert kind == "TrueType", row
+
+
+def test_qpdf_finds_no_errors(roadmap: Roadmap, tmp_path: Path) -> None:
+    program = require_tool("qpdf")
+    done = subprocess.run([program, "--check", str(pdf_file(roadmap, tmp_path))], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No syntax or stream encoding errors" in done.stdout
+
+
+def test_markup_in_the_source_prints_literally(tmp_path: Path) -> None:
+    pwned = Path("/tmp/evepub-pwned")
+    pwned.unlink(missing_ok=True)
+    roadmap = hostile_roadmap()
+    reader = PdfReader(pdf_file(roadmap, tmp_path))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for line in [*HOSTILE, "TODO: <script>alert(1)</script> & done", roadmap.title]:
+        assert squash(line) in squash(text)
+    assert not pwned.exists()
+    assert reader.metadata.title == roadmap.title
+    assert flat_outline(reader)[0][1] == "A-release (Q1 2030)"
+    uris = [
+        str(annotation.get_object()["/A"].get("/URI", ""))
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    assert not any("javascript" in uri for uri in uris)
+    assert read(tmp_path / "roadmap.pdf").entries[2].text == HOSTILE[0]
+
+
+def test_the_same_roadmap_gives_the_same_bytes(roadmap: Roadmap) -> None:
+    assert write(roadmap, SETTINGS) == write(roadmap, SETTINGS)
+
+
+def test_document_information_comes_from_the_roadmap_and_the_settings(tmp_path: Path) -> None:
+    roadmap = read_text(ORIGINAL.read_text(encoding="utf-8"))
+    roadmap.author = "LF Edge EVE TSC"
+    reader = PdfReader(pdf_file(roadmap, tmp_path))
+    info = reader.metadata
+    assert info.title == "Feature Roadmap"
+    assert info.author == "LF Edge EVE TSC"
+    assert info.subject == "LF Edge EVE-OS feature roadmap"
+    assert "K-release" in info["/Keywords"] and "Future ideas" in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:20240515093000")
+    assert info["/ModDate"] == info["/CreationDate"]
+    assert "Edition of 15 May 2024" in reader.pages[0].extract_text()
+
+
+def test_version_appears_on_the_cover(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    eve_roadmap.version = "2024.2"
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    assert "Edition of 15 May 2024, version 2024.2" in " ".join(reader.pages[0].extract_text().split())
+
+
+@pytest.mark.parametrize(("page_size", "expected"), [("A4", A4), ("Letter", LETTER)])
+def test_page_size(eve_roadmap: Roadmap, tmp_path: Path, page_size: str, expected: tuple[float, float]) -> None:
+    settings = dataclasses.replace(SETTINGS, page_size=page_size)
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path, settings))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == expected
+
+
+def test_unknown_page_size_is_a_clear_error(eve_roadmap: Roadmap) -> None:
+    with pytest.raises(EvepubError, match="A4, Letter"):
+        write(eve_roadmap, dataclasses.replace(SETTINGS, page_size="A5"))
+
+
+def top_line(page: Any) -> str:
+    pieces: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            pieces.append((tm[5] * cm[3] + cm[5], tm[4] * cm[0] + cm[4], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    top = max(y for y, _, _ in pieces)
+    return " ".join(text for y, _, text in sorted(pieces, key=lambda piece: piece[1]) if abs(y - top) < 0.5)
+
+
+def test_every_page_but_the_cover_has_a_running_header_and_footer(roadmap: Roadmap, built: PdfReader) -> None:
+    total = len(built.pages)
+    assert "Page" not in built.pages[0].extract_text()
+    for number, page in enumerate(built.pages[1:], start=2):
+        assert f"Page {number} of {total}" in page.extract_text()
+        assert top_line(page).startswith(roadmap.title)
+    for level, title, page in flat_outline(built):
+        if level == 0:
+            assert top_line(built.pages[page]).endswith(title)  # the release of the page, right of the title
+
+
+def test_missing_fonts_give_a_clear_error_naming_the_override(
+    eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FONT_DIR_VARIABLE, str(tmp_path))
+    with pytest.raises(EvepubError, match=FONT_DIR_VARIABLE) as error:
+        write(eve_roadmap, SETTINGS)
+    assert "DejaVuSans.ttf" in str(error.value)
+
+
+def test_the_font_folder_override_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = find_faces()
+    for path in system.values():
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setenv(FONT_DIR_VARIABLE, str(tmp_path))
+    faces = find_faces()
+    assert set(faces) == set(FACES)
+    assert all(path.parent == tmp_path for path in faces.values())
+
+
+def test_characters_no_installed_font_has_still_extract(tmp_path: Path) -> None:
+    text = "日本語のテキスト 😀 and 𝐀𝐁 beyond the BMP"
+    release = Release("A-release", period="Q1 2030", blocks=[Item("x", text, kind=ItemKind.PARAGRAPH)])
+    path = pdf_file(Roadmap("T", releases=[release]), tmp_path)
+    assert text in PdfReader(path).pages[-1].extract_text()
+    assert read(path).entries[-1].text == text
+
+
+def test_a_fallback_face_sets_characters_dejavu_lacks(tmp_path: Path) -> None:
+    candidates = fontconfig_coverage(ord("𝐀"))
+    if not candidates:
+        pytest.skip("no installed font has U+1D400")
+    release = Release("A-release", period="Q1 2030", blocks=[Item("x", "bold math 𝐀", kind=ItemKind.PARAGRAPH)])
+    reader = PdfReader(pdf_file(Roadmap("T", releases=[release]), tmp_path))
+    seen: dict[str, Any] = {}
+    fonts_of(reader.pages[-1].get("/Resources"), seen)
+    assert any("DejaVuSans" not in name for name in seen), sorted(seen)
+
+
+def test_the_reader_gives_back_every_entry(roadmap: Roadmap, tmp_path: Path) -> None:
+    back = read(pdf_file(roadmap, tmp_path))
+    assert back.entries == [dataclasses.replace(entry, id=None) for entry in outline(roadmap)]
+    assert "item ids" in back.unrecoverable
+
+
+def test_overview_counts_every_paragraph_and_list_entry_but_no_note(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    counts = count_items(eve_roadmap)
+    items = [located for located in walk(eve_roadmap) if located.item.kind is not ItemKind.NOTE]
+    assert sum(count.items for count in counts) == len(items)
+    for count in counts:
+        assert sum(count.by_status.values()) == count.items
+    f_release = next(count for count in counts if count.name == "F-release")
+    assert f_release.by_status["proposed"] == 5 and f_release.by_status["design approved"] == 1
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    overview = " ".join(reader.pages[2].extract_text().split())
+    for count in counts:
+        assert count.name in overview
+    assert "Timeline" in overview
+
+
+def test_timeline_svg_names_every_release_and_is_stable(roadmap: Roadmap) -> None:
+    outputs = write(roadmap, SETTINGS)
+    svg = outputs["roadmap-timeline.svg"]
+    assert svg == write(roadmap, SETTINGS)["roadmap-timeline.svg"]
+    tree = ElementTree.fromstring(svg)
+    texts = ["".join(element.itertext()) for element in tree.iter() if element.tag.endswith("text")]
+    joined = " ".join(texts)
+    for release in roadmap.releases:
+        assert release.name in joined
+        assert (release.period or "no period") in joined
+    title = next(element for element in tree.iter() if element.tag.endswith("title"))
+    assert roadmap.title in title.text
+    assert b"evepub-" not in svg and b"Helvetica" not in svg
+
+
+def golden_view(reader: PdfReader) -> dict[str, Any]:
+    pages = []
+    for page in reader.pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        pages.append([line for line in lines if line])
+    fonts: dict[str, Any] = {}
+    for page in reader.pages:
+        fonts_of(page.get("/Resources"), fonts)
+    return {
+        "page_size": [
+            round(float(reader.pages[0].mediabox.width), 2),
+            round(float(reader.pages[0].mediabox.height), 2),
+        ],
+        "pages": len(reader.pages),
+        "fonts": sorted(name.split("+")[-1] for name in fonts),
+        "outline": [[level, title, page + 1] for level, title, page in flat_outline(reader)],
+        "text": pages,
+    }
+
+
+def test_golden_structure_outline_and_text(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    view = golden_view(PdfReader(pdf_file(eve_roadmap, tmp_path)))
+    if os.environ.get("EVEPUB_REGEN_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert view == json.loads(GOLDEN.read_text(encoding="utf-8"))
