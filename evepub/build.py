@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import multiprocessing
@@ -105,11 +106,19 @@ def build(
     formats: list[str] | None = None,
     templates: Path | str = DEFAULT_TEMPLATES,
     page_size: str = "A4",
+    changes_since: str | None = None,
 ) -> list[Output]:
-    """Load, validate and publish the roadmap; on any failure the previous outputs stay as they were."""
+    """Load, validate and publish the roadmap; on any failure the previous outputs stay as they were.
+
+    With `changes_since` (an older source file, or git:REV) the documents get a "Changes since" section.
+    """
     outdir = Path(outdir)
     roadmap = source.load(source_path)
     settings = build_settings(roadmap, templates, page_size)
+    if changes_since is not None:
+        from evepub.diff import changes_since as changes_from
+
+        settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
     rendered = render(roadmap, formats or list(WRITERS), settings)
     publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
     return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]

@@ -25,6 +25,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
     build.add_argument("--page-size", default="A4", choices=("A4", "Letter"), help="PDF page size (A4)")
     build.add_argument("--quiet", action="store_true", help="print nothing on success")
+    build.add_argument(
+        "--changes-since", metavar="OLD", help="add a 'Changes since' section: OLD is a file, or git:REV"
+    )
 
     imported = commands.add_parser("import", help="turn a roadmap in the original plain-text conventions into YAML")
     imported.add_argument("text", type=Path, metavar="TEXT")
@@ -42,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="NEW")
     diff.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Markdown here")
     diff.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
+
+    sync = commands.add_parser("sync", help="merge status, owner, target date and notes from a tracker into the source")
+    sync.add_argument("tracker", type=Path, metavar="TRACKER", help="roadmap-tracker.xlsx or trackers/RELEASE.xlsx")
+    sync.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
+    sync.add_argument("--skip-conflicts", action="store_true", help="merge the edits that do not conflict")
     return main
 
 
@@ -52,7 +60,14 @@ def _source_and_outdir(command: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one parsed command; errors propagate as exceptions."""
-    handler = {"build": _build, "import": _import, "validate": _validate, "verify": _verify, "diff": _diff}
+    handler = {
+        "build": _build,
+        "import": _import,
+        "validate": _validate,
+        "verify": _verify,
+        "diff": _diff,
+        "sync": _sync,
+    }
     return handler[args.command](args)
 
 
@@ -61,7 +76,12 @@ def _build(args: argparse.Namespace) -> int:
     from evepub.templating import DEFAULT_TEMPLATES
 
     outputs = build(
-        args.source, args.outdir, parse_formats(args.formats), args.templates or DEFAULT_TEMPLATES, args.page_size
+        args.source,
+        args.outdir,
+        parse_formats(args.formats),
+        args.templates or DEFAULT_TEMPLATES,
+        args.page_size,
+        changes_since=args.changes_since,
     )
     if not args.quiet:
         for output in outputs:
@@ -118,6 +138,34 @@ def _diff(args: argparse.Namespace) -> int:
 
         publish(args.output.parent, {args.output.name: text.encode("utf-8")})
     return ExitStatus.OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from evepub.sync import sync
+
+    report = sync(args.tracker, args.source, args.skip_conflicts)
+    for conflict in report.conflicts:
+        print(f"conflict: {conflict.line(report.tracker)}", file=sys.stderr)
+    if report.written:
+        for item_id, change in report.changes:
+            print(f"{item_id}: {change.name}: {_shown(change.old)} -> {_shown(change.new)}")
+        print(f"{args.source}: {_count(len(report.changes), 'change')} merged from {args.tracker}")
+    if report.conflicts:
+        outcome = "the other edits were merged" if report.written else "nothing was merged"
+        print(f"evepub sync: {_count(len(report.conflicts), 'conflict')}; {outcome}", file=sys.stderr)
+        return ExitStatus.DIFFERENCES
+    if not report.written:
+        print(f"{args.source}: no changes; the tracker agrees with the source")
+    return ExitStatus.OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _shown(value: str | None) -> str:
+    """A field value on one line, '(none)' when the field is not set."""
+    return "(none)" if value is None else value.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _read_text_file(path: Path) -> str:

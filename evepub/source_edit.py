@@ -72,7 +72,9 @@ def edit_source(text: str, edits: dict[str, dict[str, Any]]) -> str:
         raise EvepubError(f"cannot edit the source: {error}") from None
     found = {str(item["id"]): item for item in item_maps(document)}
     for item_id, fields in edits.items():
-        item = found[item_id]
+        item = found.get(item_id)
+        if item is None:
+            raise EvepubError(f"cannot edit the source: it has no item with the id '{item_id}'")
         for name, value in fields.items():
             if name == "text":
                 key = next(key for key in TEXT_KEYS if key in item)

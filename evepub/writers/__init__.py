@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from evepub.model import Roadmap
 from evepub.templating import Templates
+
+if TYPE_CHECKING:
+    from evepub.diff import ChangeSet
 
 WRITERS: dict[str, str] = {
     "md": "evepub.writers.markdown",
@@ -26,6 +29,7 @@ class BuildSettings:
     timestamp: dt.datetime = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # metadata and zip entry times
     edition: dt.date = dt.date(1980, 1, 1)  # the date printed on the cover
     page_size: str = "A4"  # or "Letter"
+    changes: ChangeSet | None = None  # build --changes-since: what changed since an older source
 
 
 class WriterModule(Protocol):

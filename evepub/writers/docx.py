@@ -1,7 +1,8 @@
 """Writer of the roadmap as a Word document built on templates/reference.docx, whose styles restyle everything.
 
 The document has a cover (Title, Subtitle, Edition), a table of contents (a real TOC field with
-pre-filled entries linking to heading bookmarks, refreshed by Word on opening), releases as Heading 1,
+pre-filled entries linking to heading bookmarks, refreshed by Word on opening), with `build --changes-since`
+a "Changes since" table (see docx_changes), releases as Heading 1,
 areas as Heading 2, paragraphs, notes in the Note style and real Word lists (see docx_numbering).
 URLs inside item text are clickable external hyperlinks; the footer carries PAGE / NUMPAGES fields.
 Every item carries a hidden bookmark `_evepub_<n>`; a custom XML part maps those bookmarks to item ids.
@@ -32,10 +33,12 @@ from docx.parts.numbering import NumberingPart
 from docx.shared import Twips
 from lxml import etree
 
+from evepub.diff import change_texts
 from evepub.errors import EvepubError
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
 from evepub.templating import Templates
 from evepub.writers import BuildSettings
+from evepub.writers.docx_changes import add_changes
 from evepub.writers.docx_numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
 from evepub.writers.docx_package import repack
 from evepub.writers.docx_reference import STYLES, W
@@ -168,6 +171,8 @@ class Body:
         self.cover(roadmap, settings)
         headings = list(self.headings(roadmap))
         self.table_of_contents(headings)
+        if settings.changes is not None:
+            add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
         pending = iter(headings)
         for index, release in enumerate(roadmap.releases):
             self.heading(next(pending), "release", page_break=index == 0)

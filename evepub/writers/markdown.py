@@ -21,6 +21,8 @@ Representation choices (the reader `evepub.readers.markdown` relies on them):
   starting at 1, an empty first item), are preceded by the HTML comment `<!-- -->` so that Markdown
   neither merges them nor reads them as the parent's text.
 - A status that the item's text does not already show is appended as an emphasised badge.
+- `build --changes-since` adds a "Changes since" section at the end of the contents: a "###" heading and
+  "####" release headings, which the reader takes as front matter like the rest of the contents.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from evepub.diff import change_texts
 from evepub.model import Area, Block, Item, ItemList, ListStyle, Release, Roadmap
 from evepub.readers.text import URL_RE
 from evepub.templating import Trusted
@@ -38,6 +41,7 @@ from evepub.writers import BuildSettings
 TEMPLATE = "markdown/roadmap.md.j2"
 OUTPUT = "roadmap.md"
 TOC_ANCHOR = "contents"  # the anchor of the table of contents; the reader skips that section
+CHANGES_ANCHOR = "changes-since"  # reserved even without --changes-since, so release anchors never depend on it
 LIST_BREAK = "<!-- -->"
 
 # Characters that mean something anywhere in a line: emphasis, code, links, HTML, tables, strikethrough,
@@ -148,7 +152,7 @@ class Section:
 class _Anchors:
     """Stable, unique anchors made from heading words."""
 
-    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR})
+    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR, CHANGES_ANCHOR})
 
     def make(self, *words: str) -> Trusted:
         base = "-".join(part for part in map(anchor_slug, words) if part) or "section"
@@ -236,8 +240,14 @@ def sections(roadmap: Roadmap) -> list[Section]:
     return result
 
 
+def code(item_id: str) -> Trusted:
+    """An item id as a code span (ids hold only letters, digits, '.', '_' and '-', never a backtick)."""
+    return Trusted(f"`{item_id}`")
+
+
 def context(roadmap: Roadmap, settings: BuildSettings) -> dict[str, Any]:
     """What the template sees."""
+    changes = change_texts(settings.changes, settings.templates) if settings.changes is not None else None
     return {
         "roadmap": roadmap,
         "sections": sections(roadmap),
@@ -246,6 +256,9 @@ def context(roadmap: Roadmap, settings: BuildSettings) -> dict[str, Any]:
         "toc_anchor": Trusted(TOC_ANCHOR),
         "list_break": Trusted(LIST_BREAK),
         "inline": inline,
+        "changes": changes,
+        "changes_anchor": Trusted(CHANGES_ANCHOR),
+        "code": code,
     }
 
 

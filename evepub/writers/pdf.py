@@ -1,5 +1,7 @@
 """PDF writer: the quarterly-review edition (cover, contents, overview with timeline, body) and the timeline SVG.
 
+With `build --changes-since` a "Changes since" page follows the overview (see pdf_changes).
+
 Layout parameters come from templates/pdf/style.yaml, PDF-only wording from templates/pdf/labels.j2 and the
 shared wording from templates/wording.j2. Fonts: see evepub.writers.pdf_fonts (EVEPUB_FONT_DIR overrides).
 The document is laid out in one pass: the contents knows its entries beforehand, so it takes its final size at
@@ -33,10 +35,12 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import NullDraw
 
+from evepub.diff import ChangeTexts, change_texts
 from evepub.errors import EvepubError
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.writers import BuildSettings
 from evepub.writers.pdf_body import BodyBuilder, Heading, Wording
+from evepub.writers.pdf_changes import changes_flowables
 from evepub.writers.pdf_contents import Contents, define_page_numbers
 from evepub.writers.pdf_fonts import FontSet, load_fonts
 from evepub.writers.pdf_overview import TableText, overview_table
@@ -66,6 +70,7 @@ class Texts:
     body: Wording
     table: TableText
     timeline: TimelineText
+    changes: ChangeTexts | None = None  # build --changes-since
 
     def all(self) -> list[str]:
         """Every string, for choosing fonts."""
@@ -91,6 +96,7 @@ class Texts:
             self.table.no_period,
             self.timeline.later,
             self.timeline.edition,
+            *(self.changes.strings() if self.changes else []),
         ]
 
 
@@ -159,6 +165,7 @@ def render_texts(roadmap: Roadmap, settings: BuildSettings) -> Texts:
             status_labels,
         ),
         timeline=TimelineText(str(labels.later_column()), str(words.no_period()), str(labels.edition_marker())),
+        changes=change_texts(settings.changes, settings.templates) if settings.changes is not None else None,
     )
 
 
@@ -259,6 +266,7 @@ class RoadmapDocument(BaseDocTemplate):
             PageBreak(),
             *self.overview(),
             PageBreak(),
+            *self.changes(),
             *body.story(),
         ]
 
@@ -318,6 +326,14 @@ class RoadmapDocument(BaseDocTemplate):
             if any(release.start is None for release in self.roadmap.releases):
                 flowables += [Spacer(1, 4), Paragraph(markup(self.texts.timeline_note), self.styles.small)]
         return flowables
+
+    def changes(self) -> list[Flowable]:
+        """With --changes-since, a front-matter page of what changed since the older source; else nothing."""
+        if self.texts.changes is None:
+            return []
+        title = self.texts.changes.title
+        heading = FrontHeading(self.fonts.markup(title), self.styles.front_title, title)
+        return [heading, *changes_flowables(self.texts.changes, self.fonts, self.style, self.styles), PageBreak()]
 
     # Events of the layout
 
