@@ -1,8 +1,13 @@
-"""Synthetic roadmaps of a given size, shaped like real ones: releases, areas, nesting, statuses, links."""
+"""Synthetic roadmaps of a given size, shaped like real ones: releases, areas, nesting, statuses, links.
+
+Items carry what real trackers carry now and then: an owner, a target date, notes, a link, a non-ASCII word; a few
+blocks are paragraphs or TODO notes. The same count and seed always give the same roadmap.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import sys
 from pathlib import Path
@@ -13,10 +18,37 @@ from evepub.model import DEFAULT_STATUSES, Area, Item, ItemKind, ItemList, ListS
 from evepub.source import dumps
 
 WORDS = (
-    "support", "storage", "network", "TPM", "attestation", "controller", "edge", "cluster", "image", "installer",
-    "update", "logging", "metrics", "firmware", "kernel", "container", "volume", "snapshot", "policy", "telemetry",
-    "modem", "GPS", "passthrough", "zpool", "hypervisor",
+    "support",
+    "storage",
+    "network",
+    "TPM",
+    "attestation",
+    "controller",
+    "edge",
+    "cluster",
+    "image",
+    "installer",
+    "update",
+    "logging",
+    "metrics",
+    "firmware",
+    "kernel",
+    "container",
+    "volume",
+    "snapshot",
+    "policy",
+    "telemetry",
+    "modem",
+    "GPS",
+    "passthrough",
+    "zpool",
+    "hypervisor",
+    "naïve",
+    "Müller",
+    "données",
+    "–",
 )
+OWNERS = ("Jane Doe", "José Núñez", "Li Wei", "Priya Raman")
 AREAS = ("Security", "Storage", "Networking", "Installation", "Testing/Validation", "Release Engineering")
 STYLES = (ListStyle.BULLET, ListStyle.BULLET, ListStyle.DECIMAL, ListStyle.LOWER_ALPHA)
 
@@ -32,17 +64,36 @@ class _Maker:
     def item(self, kind: ItemKind = ItemKind.ITEM) -> Item:
         self.left -= 1
         self.count += 1
+        chance = self.random.random
         words = " ".join(self.random.choice(WORDS) for _ in range(self.random.randint(3, 14))).capitalize()
+        if kind is ItemKind.NOTE:
+            return Item(id=f"i{self.count}", text=f"TODO: {words}", kind=kind)
         status = self.random.choice([None, None, *(s.name for s in DEFAULT_STATUSES)])
-        if self.random.random() < 0.05:
-            words += f" (see https://github.com/lf-edge/eve/pull/{self.count})"
+        links = [f"https://github.com/lf-edge/eve/pull/{self.count}"] if chance() < 0.05 else []
+        if links:
+            words += f" (see {links[0]})"
         if status:
             words += f" ({status})"
-        return Item(id=f"i{self.count}", text=words, kind=kind, status=status)
+        item = Item(id=f"i{self.count}", text=words, kind=kind, status=status, links=links)
+        if chance() < 0.1:
+            item.owner = self.random.choice(OWNERS)
+        if chance() < 0.1:
+            item.target = dt.date(2040, 1, 1) + dt.timedelta(days=self.random.randrange(3650))
+        if chance() < 0.05:
+            item.notes = " ".join(self.random.choice(WORDS) for _ in range(self.random.randint(5, 30)))
+        return item
 
     def block(self) -> Item | ItemList:
-        """A paragraph now and then, mostly lists."""
-        return self.item_list(0) if self.random.random() < 0.8 else self.item(ItemKind.PARAGRAPH)
+        """Mostly lists; a paragraph now and then, and a rare TODO note."""
+        roll = self.random.random()
+        if roll < 0.8:
+            return self.item_list(0)
+        if roll > 0.97:
+            return self.item(ItemKind.NOTE)
+        paragraph = self.item(ItemKind.PARAGRAPH)
+        if self.left > 0 and self.random.random() < 0.5:
+            paragraph.children.append(self.item_list(0))  # a heading-like line that owns a list
+        return paragraph
 
     def item_list(self, depth: int) -> ItemList:
         style = self.random.choice(STYLES)

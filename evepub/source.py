@@ -14,6 +14,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from evepub.errors import Problem, SourceError
+from evepub.gc_pause import collection_paused
 from evepub.model import (
     Area,
     Block,
@@ -408,16 +409,23 @@ def check_nodes(node: Node, path: str) -> None:
 
 def loads(text: str, path: str = "<source>") -> Roadmap:
     """Parse and validate a YAML source text into the model, raising SourceError with every problem."""
-    node = compose(text, path)
-    check_nodes(node, path)
-    checker = _Checker(path)
-    try:
-        roadmap = checker.roadmap(node)
-    except RecursionError:
-        raise SourceError(path, 1, 1, "the lists are nested too deeply (more than a few hundred levels)") from None
+    with collection_paused():  # rescanning the many objects made here, again and again, cost more than parsing
+        checker = _Checker(path)
+        roadmap = _checked(text, checker)  # the YAML nodes are gone once it returns
     if checker.problems:
         raise SourceError(problems=checker.problems)
     return roadmap
+
+
+def _checked(text: str, checker: _Checker) -> Roadmap:
+    node = compose(text, checker.path)
+    check_nodes(node, checker.path)
+    try:
+        return checker.roadmap(node)
+    except RecursionError:
+        raise SourceError(
+            checker.path, 1, 1, "the lists are nested too deeply (more than a few hundred levels)"
+        ) from None
 
 
 def load(path: Path | str) -> Roadmap:

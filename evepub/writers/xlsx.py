@@ -6,7 +6,8 @@ Lists sheet (statuses, column titles and the document's headings, which evepub.r
 Notes (TODO:, NOTE:) are rows of kind "note" with no status; the Summary never counts them. Items without a
 status show the roadmap's default one. Every source text is stored as a string cell, never a formula (texts
 starting with = + - @ also get Excel's quote prefix). Control characters, which Excel cannot store, are shown
-as their Unicode control pictures (U+0001 -> U+2401 "␁"); a literal "_x000D_" is written escaped so Excel
+as their Unicode control pictures (U+0001 -> U+2401 "␁"), and the non-characters U+FFFE, U+FFFF and lone
+surrogates, which XML cannot carry, as U+FFFD "�"; a literal "_x000D_" is written escaped so Excel
 shows it as typed; a text over Excel's 32,767-character cell limit stops the build with an error naming the item.
 """
 
@@ -14,22 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from evepub.gc_pause import collection_paused
 from evepub.model import Release, Roadmap
 from evepub.writers import BuildSettings
-from evepub.writers.xlsx_items import build_items_sheet
-from evepub.writers.xlsx_layout import Layout, Styles, control_picture, load_layout
+from evepub.writers.xlsx_items import build_items_sheet, item_rows
+from evepub.writers.xlsx_layout import Layout, Styles, load_layout, visible_text
+from evepub.writers.xlsx_rows import ItemRow, TrackerWriter
 from evepub.writers.xlsx_summary import HEADER_ROW, SummaryText, build_lists_sheet, build_summary_sheet
 
 ALL_RELEASES_FILE = "roadmap-tracker.xlsx"
@@ -55,12 +53,15 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     """The all-releases tracker and one tracker per release, as file bytes by relative path."""
     layout = load_layout(settings.templates)
     wording = _wording(roadmap, settings)
-    files = {ALL_RELEASES_FILE: workbook_bytes(roadmap, None, layout, wording, settings)}
-    taken: set[str] = set()
-    for release in roadmap.releases:
-        name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
-        single = dataclasses.replace(roadmap, releases=[release])
-        files[name] = workbook_bytes(single, release, layout, wording, settings)
+    with collection_paused():
+        rows = item_rows(roadmap, layout)  # each item's row is prepared once, for both trackers that show it
+        every_row = [row for release_rows in rows for row in release_rows]
+        files = {ALL_RELEASES_FILE: workbook_bytes(Scope(roadmap, None, every_row), layout, wording, settings)}
+        taken: set[str] = set()
+        for release, release_rows in zip(roadmap.releases, rows, strict=True):
+            name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
+            single = dataclasses.replace(roadmap, releases=[release])
+            files[name] = workbook_bytes(Scope(single, release, release_rows), layout, wording, settings)
     return files
 
 
@@ -91,55 +92,47 @@ def _wording(roadmap: Roadmap, settings: BuildSettings) -> Wording:
 
 def header_footer_text(text: str) -> str:
     """Plain text for a page header or footer: '&' starts a field code there, so it is doubled."""
-    text = ILLEGAL_CHARACTERS_RE.sub(control_picture, " ".join(text.split()))
+    text = visible_text(" ".join(text.split()))
     if len(text) > HEADER_PART_LIMIT:
         text = text[: HEADER_PART_LIMIT - 1] + "…"  # page decoration only; cells are never cut
     return text.replace("&", "&&")
 
 
-def workbook_bytes(
-    roadmap: Roadmap, release: Release | None, layout: Layout, wording: Wording, settings: BuildSettings
-) -> bytes:
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What one tracker shows: the roadmap or one release of it, and the prepared rows of its items."""
+
+    roadmap: Roadmap
+    release: Release | None
+    rows: list[ItemRow]
+
+
+def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> bytes:
     """One tracker workbook, byte-identical for the same input."""
-    with collection_paused():
-        workbook = build_workbook(roadmap, release, layout, wording, settings)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            ExcelWriter(workbook, archive).write_data()  # not save(): that stamps the current time
-    return repack(buffer.getvalue(), settings.timestamp)
+    workbook, styles = build_workbook(scope, layout, wording, settings)
+    writer = TrackerWriter(workbook, workbook[layout.items_sheet], scope.rows, styles, len(layout.columns))
+    writer.write_data()  # not save(): that stamps the current time
+    return package(writer.parts.data, settings.timestamp)
 
 
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a large workbook is millions of live objects it would rescan."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def build_workbook(
-    roadmap: Roadmap, release: Release | None, layout: Layout, wording: Wording, settings: BuildSettings
-) -> Workbook:
-    """The tracker as an openpyxl workbook: Summary, Items and the hidden Lists sheet."""
+def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> tuple[Workbook, Styles]:
+    """The tracker as an openpyxl workbook (Summary, Items and the hidden Lists sheet) and its cell styles."""
+    roadmap, release = scope.roadmap, scope.release
     workbook = Workbook()
     workbook.remove(workbook.active)
     styles = Styles(workbook, layout.date_format)
     summary_text = SummaryText(wording.title, wording.edition, wording.status_labels)
     summary = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
-    items = build_items_sheet(workbook, roadmap, layout, styles)
+    items = build_items_sheet(workbook, roadmap, layout, styles, scope.rows)
     lists = build_lists_sheet(workbook, roadmap, layout, styles)
-    scope = header_footer_text(release.heading) if release else ""
+    shown_scope = header_footer_text(release.heading) if release else ""
     paper = PAPER_SIZES.get(settings.page_size, PAPER_SIZES["A4"])
-    _print_setup(summary, HEADER_ROW, wording, scope, paper)
-    _print_setup(items, 1, wording, scope, paper)
-    _print_setup(lists, 1, wording, scope, paper)  # hidden, but printable once a user shows it
+    _print_setup(summary, HEADER_ROW, wording, shown_scope, paper)
+    _print_setup(items, 1, wording, shown_scope, paper)
+    _print_setup(lists, 1, wording, shown_scope, paper)  # hidden, but printable once a user shows it
     workbook.active = 0
     _set_properties(workbook, roadmap, release, wording, settings.timestamp)
-    return workbook
+    return workbook, styles
 
 
 def _print_setup(sheet: Worksheet, title_row: int, wording: Wording, scope: str, paper: int) -> None:
@@ -173,8 +166,8 @@ def _set_properties(
 
 
 def xml_text(text: str) -> str:
-    """Text for a document property: control characters shown as control pictures."""
-    return ILLEGAL_CHARACTERS_RE.sub(control_picture, text)
+    """Text for a document property, as visible_text makes it."""
+    return visible_text(text)
 
 
 def utc_naive(moment: dt.datetime) -> dt.datetime:
@@ -184,12 +177,11 @@ def utc_naive(moment: dt.datetime) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
-def repack(data: bytes, timestamp: dt.datetime) -> bytes:
-    """The same zip with [Content_Types].xml first and fixed entry times and attributes."""
+def package(parts: dict[str, bytes], timestamp: dt.datetime) -> bytes:
+    """The zip of a workbook's parts: [Content_Types].xml first, fixed entry times and attributes."""
     when = utc_naive(timestamp)
     when = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(source.namelist(), key=lambda name: name != "[Content_Types].xml")  # stable sort
+    names = sorted(parts, key=lambda name: name != "[Content_Types].xml")  # stable sort
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w") as archive:
         for name in names:
@@ -197,5 +189,5 @@ def repack(data: bytes, timestamp: dt.datetime) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 3  # Unix, whatever the build machine
             entry.external_attr = 0o644 << 16
-            archive.writestr(entry, source.read(name), compresslevel=6)
+            archive.writestr(entry, parts[name], compresslevel=6)
     return output.getvalue()

@@ -5,20 +5,9 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from openpyxl.worksheet.dimensions import RowDimension
-
 LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri, Excel's default row height
 MAX_ROW_HEIGHT = 409.0  # Excel's largest row height in points
 INDENT_WIDTH = 3  # character widths per alignment indent step
-
-
-class FittedRow(RowDimension):
-    """A row whose height is only an estimate: written without customHeight, so Excel fits it again."""
-
-    @property
-    def customHeight(self) -> bool:  # type: ignore[override]
-        """Never a custom height: spreadsheet programs may refit the row to its text."""
-        return False
 
 
 def char_width(char: str) -> int:
@@ -26,9 +15,14 @@ def char_width(char: str) -> int:
     return 2 if char >= "\u1100" and unicodedata.east_asian_width(char) in "WF" else 1
 
 
+def narrow(text: str) -> bool:
+    """Whether every character of a text is one unit wide: none reaches the East Asian blocks."""
+    return text.isascii() or max(text) < "\u1100"
+
+
 def text_width(text: str) -> int:
     """The width of a text in character units."""
-    if text.isascii():
+    if narrow(text):
         return len(text)
     return sum(char_width(char) for char in text)
 
@@ -36,8 +30,8 @@ def text_width(text: str) -> int:
 def wrapped_lines(text: str, width: float, indent: int = 0) -> int:
     """How many lines a wrapped cell of this column width shows, wrapping at spaces like Excel."""
     room = max(int(width) - INDENT_WIDTH * indent, 4)
-    if len(text) <= room // 2 and "\n" not in text:
-        return 1  # even all-wide characters fit on one line
+    if "\n" not in text and (len(text) <= room // 2 or (len(text) <= room and narrow(text))):
+        return 1  # even all-wide characters fit on one line, or every character is one unit wide
     lines = 0
     for paragraph in text.split("\n"):
         if text_width(paragraph) <= room:
@@ -49,8 +43,8 @@ def wrapped_lines(text: str, width: float, indent: int = 0) -> int:
 
 def _paragraph_lines(paragraph: str, room: int) -> int:
     lines, used = 1, 0
-    for word in paragraph.split(" "):
-        size = text_width(word)
+    words = paragraph.split(" ")
+    for size in map(len, words) if narrow(paragraph) else map(text_width, words):
         if used and used + 1 + size <= room:
             used += 1 + size
             continue

@@ -14,16 +14,28 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.errors import EvepubError
 from evepub.model import ItemKind, Located, Roadmap, walk
-from evepub.writers.xlsx_fit import FittedRow, row_height, wrapped_lines
+from evepub.writers.xlsx_fit import row_height, wrapped_lines
 from evepub.writers.xlsx_layout import (
+    FORMULA_LEADERS,
     ITEMS_TABLE,
     LIST_STATUS,
     LISTS_SHEET,
     MAX_INDENT,
     Layout,
     Styles,
+    cell_text,
     font_colour_on,
+    item_style,
     safe_text,
+)
+from evepub.writers.xlsx_rows import (
+    CellXml,
+    ItemRow,
+    date_cell,
+    empty_cell,
+    number_cell,
+    row_attributes,
+    text_cell,
 )
 
 MAX_OUTLINE_LEVEL = 7  # Excel groups rows at most seven levels deep
@@ -59,15 +71,44 @@ def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:
     }
 
 
-def build_items_sheet(workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles) -> Worksheet:
-    """Add the Items sheet with every item of the roadmap, in document order."""
+def item_rows(roadmap: Roadmap, layout: Layout) -> list[list[ItemRow]]:
+    """The prepared Items rows of every release, in document order."""
+    rows: list[list[ItemRow]] = [[] for _ in roadmap.releases]
+    index = {id(release): number for number, release in enumerate(roadmap.releases)}
+    cells = _CellCache(layout)
+    for located in walk(roadmap):
+        rows[index[id(located.release)]].append(item_row(located, roadmap, layout, cells))
+    return rows
+
+
+class _CellCache:
+    """Text cells of the columns whose texts repeat (release, period, area, status...), prepared once each."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.known: dict[tuple[str, str], tuple[CellXml, int]] = {}
+
+    def text(self, key: str, text: str, where: str) -> tuple[CellXml, int]:
+        """The cell of a column key holding a text, and the lines it wraps to."""
+        found = self.known.get((key, text))
+        if found is None:
+            column = self.layout.index(key)
+            stored = cell_text(text, where)
+            cell = text_cell(column, stored, column_style(key, 0), stored.startswith(FORMULA_LEADERS))
+            lines = 1 if key in UNWRAPPED_KEYS else wrapped_lines(text, self.layout.width(key))
+            found = self.known[(key, text)] = (cell, lines)
+        return found
+
+
+def build_items_sheet(
+    workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, rows: list[ItemRow]
+) -> Worksheet:
+    """Add the Items sheet with its header; the rows themselves are written by xlsx_rows.TrackerWriter."""
     sheet = workbook.create_sheet(layout.items_sheet)
+    for level in dict.fromkeys([0, *(row.level for row in rows)]):
+        styles.item(level)  # named styles in first-use order, the header's first
     _write_header(sheet, layout, styles)
-    rows = 0
-    for row, located in enumerate(walk(roadmap), start=2):
-        _write_row(sheet, row, located, roadmap, layout, styles)
-        rows += 1
-    last_row = max(rows, 1) + 1  # an Excel table needs one data row, even an empty one
+    last_row = max(len(rows), 1) + 1  # an Excel table needs one data row, even an empty one
     _add_table(sheet, layout, last_row)
     _add_status_rules(sheet, roadmap, layout, last_row)
     sheet.print_area = f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
@@ -76,17 +117,17 @@ def build_items_sheet(workbook: Workbook, roadmap: Roadmap, layout: Layout, styl
     return sheet
 
 
-def column_style(key: str, level: int, styles: Styles) -> str:
+def column_style(key: str, level: int) -> str:
     """The named style of a cell in one column; Item cells are indented by level."""
     if key == "item":
-        return styles.item(level)
+        return item_style(level)
     if key == "level":
-        return styles.NUMBER
+        return Styles.NUMBER
     if key == "target":
-        return styles.DATE
+        return Styles.DATE
     if key == "links":
-        return styles.LINK
-    return styles.TEXT if key in UNWRAPPED_KEYS else styles.WRAP
+        return Styles.LINK
+    return Styles.TEXT if key in UNWRAPPED_KEYS else Styles.WRAP
 
 
 def _write_header(sheet: Worksheet, layout: Layout, styles: Styles) -> None:
@@ -94,35 +135,38 @@ def _write_header(sheet: Worksheet, layout: Layout, styles: Styles) -> None:
         styles.put_text(sheet.cell(row=1, column=number), column.title, styles.HEADER, "tracker layout")
         dimension = sheet.column_dimensions[get_column_letter(number)]
         dimension.width = column.width
-        styles.apply_to_column(dimension, column_style(column.key, 0, styles))
+        styles.apply_to_column(dimension, column_style(column.key, 0))
     sheet.row_dimensions[1].height = 30
 
 
-def _write_row(sheet: Worksheet, row: int, located: Located, roadmap: Roadmap, layout: Layout, styles: Styles) -> None:
+def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCache) -> ItemRow:
+    """One item's row, prepared once for every tracker that shows it."""
     item = located.item
     where = f"item {item.id}"
+    cells: dict[int, CellXml] = {}
     lines = 1
     for key, text in row_texts(located, roadmap).items():
-        style = column_style(key, located.level, styles)
-        if text:
-            styles.put_text(sheet.cell(row=row, column=layout.index(key)), text, style, where)
-            if key not in UNWRAPPED_KEYS:
-                indent = min(located.level, MAX_INDENT) if key == "item" else 0
-                lines = max(lines, wrapped_lines(text, layout.width(key), indent))
-        elif key == "item":  # an empty item keeps its indent so a typed-in text lines up
-            sheet.cell(row=row, column=layout.index(key)).style = style
-    level = sheet.cell(row=row, column=layout.index("level"), value=located.level)
-    styles.apply(level, styles.NUMBER)
+        if key == "item":  # the one column styled and wrapped by level
+            column, style = layout.index(key), column_style(key, located.level)
+            if text:
+                stored = cell_text(text, where)
+                cells[column] = text_cell(column, stored, style, stored.startswith(FORMULA_LEADERS))
+                lines = max(lines, wrapped_lines(text, layout.width(key), min(located.level, MAX_INDENT)))
+            else:  # an empty item keeps its indent so a typed-in text lines up
+                cells[column] = empty_cell(column, style)
+        elif text:
+            cell, cell_lines = cache.text(key, text, where)
+            cells[layout.index(key)] = cell
+            lines = max(lines, cell_lines)
+    column = layout.index("level")
+    cells[column] = number_cell(column, located.level, Styles.NUMBER)
     if item.target is not None:
-        target = sheet.cell(row=row, column=layout.index("target"), value=item.target)
-        styles.apply(target, styles.DATE)
+        column = layout.index("target")
+        cells[column] = date_cell(column, item.target, Styles.DATE)
     link = _first_link(item.links)
-    if link:
-        sheet.cell(row=row, column=layout.index("links")).hyperlink = link
-    outline = min(located.level, MAX_OUTLINE_LEVEL)
-    height = row_height(lines)
-    if outline or height:
-        sheet.row_dimensions[row] = FittedRow(sheet, index=row, ht=height, outlineLevel=outline)
+    link_cell = (get_column_letter(layout.index("links")), link) if link else None
+    attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
+    return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)
 
 
 def _first_link(links: list[str]) -> str | None:

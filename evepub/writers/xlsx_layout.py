@@ -21,6 +21,7 @@ from evepub.errors import EvepubError
 from evepub.templating import DEFAULT_TEMPLATES, Templates
 
 LAYOUT_FILE = "xlsx/layout.yaml"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is ten times faster
 LISTS_SHEET = "Lists"  # hidden sheet read back by evepub.readers.xlsx: keep its name and columns stable
 ITEMS_TABLE = "Items"
 COLUMN_KEYS = (
@@ -39,6 +40,7 @@ ITEMS_SHEET_KEY = "sheet"  # the key row naming the Items sheet, next to the col
 EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) one cell can hold
 MAX_INDENT = 15
 FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+NON_CHARACTER_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot carry these at all
 OOXML_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Excel reads "_x000D_" in a cell as a carriage return
 SHEET_NAME_RE = re.compile(r"[^\[\]:*?/\\']{1,31}")
 TABLE_HEADER_FILL = "305496"
@@ -96,7 +98,7 @@ def load_layout(templates: Templates) -> Layout:
 def load_layout_file(path: Path) -> Layout:
     """The tracker layout of one YAML file, checked; EvepubError names the file when it is wrong."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise EvepubError(f"{path}: cannot read the tracker layout: {error}") from error
     try:
@@ -136,10 +138,18 @@ def control_picture(match: re.Match[str]) -> str:
     return chr(0x2400 + ord(match.group()))
 
 
-def safe_text(text: str, where: str) -> str:
-    """Text fit for a cell: control characters shown as control pictures; too long raises EvepubError."""
+def visible_text(text: str) -> str:
+    """Text that an XML part can carry: control characters as control pictures, non-characters as U+FFFD."""
     if ILLEGAL_CHARACTERS_RE.search(text):
         text = ILLEGAL_CHARACTERS_RE.sub(control_picture, text)
+    if NON_CHARACTER_RE.search(text):
+        text = NON_CHARACTER_RE.sub("\ufffd", text)
+    return text
+
+
+def safe_text(text: str, where: str) -> str:
+    """Text fit for a cell: as visible_text makes it; too long raises EvepubError."""
+    text = visible_text(text)
     if len(text) > EXCEL_CELL_LIMIT // 2:
         units = len(text.encode("utf-16-le")) // 2
         if units > EXCEL_CELL_LIMIT:
@@ -147,6 +157,19 @@ def safe_text(text: str, where: str) -> str:
                 f"{where}: the text is {units:,} characters long; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}"
             )
     return text
+
+
+def cell_text(text: str, where: str) -> str:
+    """Text as a string cell stores it: safe, with a literal "_x000D_" escaped so that Excel shows it as typed."""
+    text = safe_text(text, where)
+    if "_x" in text:
+        text = OOXML_ESCAPE_RE.sub("_x005F_", text)  # "_x005F_" is the escaped "_", so the text shows as written
+    return text
+
+
+def item_style(level: int) -> str:
+    """The name of the Item cell style of a level: wrapped text indented by the level, up to MAX_INDENT."""
+    return f"evepub item level {min(level, MAX_INDENT)}"
 
 
 def font_colour_on(fill: str) -> str:
@@ -203,26 +226,16 @@ class Styles:
         self._add(self.PERCENT, number_format="0%", alignment=centre)
         self._add(self.TOTAL, font=bold, border=above, number_format="0", alignment=centre)
         self._add(self.TOTAL_PERCENT, font=bold, border=above, number_format="0%", alignment=centre)
-        self._levels: dict[int, str] = {}
-        self._arrays: dict[str, StyleArray] = {}
 
     def apply(self, cell: Cell, name: str) -> None:
-        """Give a cell a named style; later cells share a copy of the first one's style record."""
-        array = self._arrays.get(name)
-        if array is None:
-            cell.style = name
-            self._arrays[name] = copy(cell._style)
-        else:
-            # openpyxl looks a named style up by name on every assignment, which dominates large sheets
-            cell._style = copy(array)
+        """Give a cell a named style."""
+        cell._style = self.array(name)
 
     def put_text(self, cell: Cell, text: str, name: str, where: str = "tracker") -> None:
         """Store text as a string cell, never as a formula or an error code, in a named style."""
-        # safe_text has checked what openpyxl's value setter checks; the setter would also turn "=..." into a
+        # cell_text has checked what openpyxl's value setter checks; the setter would also turn "=..." into a
         # formula and "#N/A" into an error, so the text is stored directly as a string cell.
-        text = safe_text(text, where)
-        if "_x" in text:
-            text = OOXML_ESCAPE_RE.sub("_x005F_", text)  # "_x005F_" is the escaped "_", so the text shows as written
+        text = cell_text(text, where)
         cell._value = text
         cell.data_type = "s"
         self.apply(cell, name)
@@ -241,13 +254,19 @@ class Styles:
         dimension.number_format = style.number_format
 
     def item(self, level: int) -> str:
-        """The style of an Item cell: wrapped text indented by the item's level."""
-        indent = min(level, MAX_INDENT)
-        if indent not in self._levels:
-            name = f"evepub item level {indent}"
+        """The style of an Item cell, registered on first use: wrapped text indented by the item's level."""
+        name = item_style(level)
+        if name not in self._named:
+            indent = min(level, MAX_INDENT)
             self._add(name, alignment=Alignment(horizontal="left", vertical="top", wrap_text=True, indent=indent))
-            self._levels[indent] = name
-        return self._levels[indent]
+        return name
+
+    def array(self, name: str, quote: bool = False) -> StyleArray:
+        """The style record a cell of a named style gets, with Excel's quote prefix if asked."""
+        record = copy(self._named[name].as_tuple())  # what assigning cell.style = name gives a cell
+        if quote:
+            record.quotePrefix = True
+        return record
 
 
 def default_layout_path() -> Path:
