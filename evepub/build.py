@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -19,6 +20,7 @@ import jinja2
 
 from evepub import source
 from evepub.errors import EvepubError
+from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 from evepub.templating import DEFAULT_TEMPLATES, Templates
 from evepub.writers import WRITERS, BuildSettings, writer
@@ -72,29 +74,45 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
     return max(moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
 
 
+# What forked workers inherit, so that the roadmap is not pickled to each of them
+_INHERITED: tuple[Roadmap, BuildSettings] | None = None
+
+
 def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dict[str, tuple[bytes, float]]:
     """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken).
 
-    With more than one format and more than one core, the formats render in parallel processes:
-    each imports only its own library, and the slowest start first.
+    With more than one format and more than one core, the formats render in parallel forked processes:
+    each inherits the roadmap, imports only its own library, and the slowest start first.
     """
+    global _INHERITED
     workers = min(len(formats), os.cpu_count() or 1)
     if workers < 2:
         results = [render_format(name, roadmap, settings) for name in formats]
     else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            slowest_first = sorted(formats, key=lambda name: list(WRITERS).index(name), reverse=True)
-            futures = {name: pool.submit(render_format, name, roadmap, settings) for name in slowest_first}
-            results = [futures[name].result() for name in formats]
+        _INHERITED = (roadmap, settings)
+        gc.freeze()  # the roadmap lives to the end: no collector pass in any process need scan it again
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                slowest_first = sorted(formats, key=lambda name: list(WRITERS).index(name), reverse=True)
+                futures = {name: pool.submit(_render_inherited, name) for name in slowest_first}
+                results = [futures[name].result() for name in formats]
+        finally:
+            _INHERITED = None
+            gc.unfreeze()
     return {relative: (data, seconds) for files, seconds in results for relative, data in files.items()}
+
+
+def _render_inherited(name: str) -> tuple[dict[str, bytes], float]:
+    assert _INHERITED is not None, "only forked workers inherit a roadmap"
+    return render_format(name, *_INHERITED)
 
 
 def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple[dict[str, bytes], float]:
     """The files of one format and the seconds it took."""
     started = time.perf_counter()
     try:
-        files = writer(name).write(roadmap, settings)
+        with collection_paused():
+            files = writer(name).write(roadmap, settings)
     except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
         raise EvepubError(f"template error while writing {name}: {error}") from None
     return files, time.perf_counter() - started

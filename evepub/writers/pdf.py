@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
@@ -50,6 +51,8 @@ from evepub.writers.pdf_timeline import TimelineText, timeline_drawing, timeline
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 PDF_NAME = "roadmap.pdf"
 SVG_NAME = "roadmap-timeline.svg"
+
+rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
 
 
 @dataclass(frozen=True)
