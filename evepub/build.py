@@ -10,8 +10,8 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,16 +78,23 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
 _INHERITED: tuple[Roadmap, BuildSettings] | None = None
 
 
-def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dict[str, tuple[bytes, float]]:
+def render(
+    roadmap: Roadmap, formats: list[str], settings: BuildSettings, progress: Callable[[str], None] | None = None
+) -> dict[str, tuple[bytes, float]]:
     """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken).
 
     With more than one format and more than one core, the formats render in parallel forked processes:
     each inherits the roadmap, imports only its own library, and the slowest start first.
+    `progress` is told the name of each format as it is done.
     """
+    report = progress or (lambda name: None)
     global _INHERITED
     workers = min(len(formats), os.cpu_count() or 1)
     if workers < 2:
-        results = [render_format(name, roadmap, settings) for name in formats]
+        results = []
+        for name in formats:
+            results.append(render_format(name, roadmap, settings))
+            report(name)
     else:
         _INHERITED = (roadmap, settings)
         gc.freeze()  # the roadmap lives to the end: no collector pass in any process need scan it again
@@ -95,6 +102,8 @@ def render(roadmap: Roadmap, formats: list[str], settings: BuildSettings) -> dic
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 slowest_first = sorted(formats, key=lambda name: list(WRITERS).index(name), reverse=True)
                 futures = {name: pool.submit(_render_inherited, name) for name in slowest_first}
+                for done in as_completed(futures.values()):
+                    report(next(name for name, future in futures.items() if future is done))
                 results = [futures[name].result() for name in formats]
         finally:
             _INHERITED = None
@@ -125,6 +134,7 @@ def build(
     templates: Path | str = DEFAULT_TEMPLATES,
     page_size: str = "A4",
     changes_since: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Output]:
     """Load, validate and publish the roadmap; on any failure the previous outputs stay as they were.
 
@@ -137,7 +147,7 @@ def build(
         from evepub.diff import changes_since as changes_from
 
         settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
-    rendered = render(roadmap, formats or list(WRITERS), settings)
+    rendered = render(roadmap, formats or list(WRITERS), settings, progress)
     publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
     return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from evepub import __version__
@@ -75,18 +76,34 @@ def _build(args: argparse.Namespace) -> int:
     from evepub.build import build, parse_formats
     from evepub.templating import DEFAULT_TEMPLATES
 
+    formats = parse_formats(args.formats)
     outputs = build(
         args.source,
         args.outdir,
-        parse_formats(args.formats),
+        formats,
         args.templates or DEFAULT_TEMPLATES,
         args.page_size,
         changes_since=args.changes_since,
+        progress=None if args.quiet else terminal_progress(len(formats)),
     )
     if not args.quiet:
         for output in outputs:
             print(f"{output.path}  {output.size:,} bytes  {output.seconds:.2f} s")
     return ExitStatus.OK
+
+
+def terminal_progress(total: int) -> Callable[[str], None] | None:
+    """A one-line progress display on a terminal; None in CI logs, pipes and files."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    done: list[str] = []
+
+    def show(name: str) -> None:
+        done.append(name)
+        end = "\n" if len(done) == total else ""
+        print(f"\revepub: built {len(done)}/{total}: {', '.join(done)}", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -87,3 +87,16 @@ def test_the_library_loads_what_the_cli_validates() -> None:
     roadmap = load(ROOT / "source" / "roadmap.yaml")
     assert roadmap.title == "Feature Roadmap"
     assert roadmap.releases[-1].name == "Future ideas"
+
+
+def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    assert cli.terminal_progress(2) is None  # captured stderr is no terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = cli.terminal_progress(2)
+    assert show is not None
+    show("pdf")
+    show("md")
+    assert capsys.readouterr().err == "\revepub: built 1/2: pdf\revepub: built 2/2: pdf, md\n"
+    monkeypatch.setenv("CI", "true")
+    assert cli.terminal_progress(2) is None  # CI logs get no progress lines
