@@ -251,3 +251,7 @@ class ReadBack:
 
     entries: list[Entry]
     unrecoverable: list[str] = field(default_factory=list)  # e.g. "item ids", "owner and target date"
+    # Optional, each one value per entry (same index), None where the format does not show or keep it:
+    numbers: list[int] | None = None  # the number the entry's list marker shows, 0 for bullets and non-list entries
+    statuses: list[str | None] | None = None  # the status (label) shown with the entry, None for none shown
+    links: list[list[str]] | None = None  # the link targets the entry carries, in order, each once

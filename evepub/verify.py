@@ -1,58 +1,214 @@
-"""Fidelity as a command: read every published file back and compare it with the source."""
+"""Fidelity as a command: read every published file back and compare it with the source.
+
+Each output is read back by its reader into flat entries (and, where the format shows them, list numbers,
+statuses and links), aligned with the source's outline by kind and text, and every difference is named:
+entries missing, extra or edited, moved out of order, at another nesting depth, with another list marker,
+another id, status or links. The per-release trackers are each compared with their release.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evepub import source
 from evepub.errors import EvepubError
-from evepub.model import Entry, outline
+from evepub.model import Entry, Item, ItemKind, Located, ReadBack, Roadmap, outline, walk
 from evepub.readers import READERS, reader
+from evepub.readers.text import find_links
 
 OUTPUT_FILES = {"md": "roadmap.md", "docx": "roadmap.docx", "pdf": "roadmap.pdf", "xlsx": "roadmap-tracker.xlsx"}
 MAX_LISTED = 5
+ITEM_KINDS = {kind.value for kind in ItemKind}
+SOFT_HYPHEN = "\u00ad"
+LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
+ASPECTS = ("order", "nesting", "numbering")  # shown as "ok" or "N differ" in every report line
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a reader should find: the outline, and behind each item entry the item in its place."""
+
+    roadmap: Roadmap
+    entries: list[Entry]
+    places: list[Located | None]
+
+    @classmethod
+    def of(cls, roadmap: Roadmap) -> Expected:
+        """The outline of a roadmap with each item's place."""
+        entries = outline(roadmap)
+        located = walk(roadmap)
+        places = [next(located) if entry.kind in ITEM_KINDS else None for entry in entries]
+        return cls(roadmap, entries, places)
+
+    def number(self, index: int) -> int:
+        """The number the marker of entry `index` shows: 0 for bullets and entries outside lists."""
+        place = self.places[index]
+        return place.number if place is not None and place.style is not None and place.style.numbered else 0
+
+
+@dataclass(frozen=True)
+class Shows:
+    """What a format shows of an item besides its text: the status label and the link targets."""
+
+    status: Callable[[Located, Roadmap], str | None]
+    links: Callable[[Item], list[str]]
+    visible: Callable[[str], str] = str  # the part of an item's text the format can show
+    fold: Callable[[str], str] = str  # what of a text, on either side, the format cannot tell apart
+
+
+def status_label(name: str | None) -> str | None:
+    """A status as the default wording labels it."""
+    return None if name is None else _status_label(name)
+
+
+@functools.cache
+def _status_label(name: str) -> str:
+    from evepub.templating import Templates
+
+    return str(Templates().wording().status_label(name))
+
+
+def badge_unless_in_text(located: Located, roadmap: Roadmap) -> str | None:
+    """Markdown: a badge for a status the item's text does not already show."""
+    from evepub.writers.markdown import hidden_status
+
+    return status_label(hidden_status(located.item))
+
+
+def badge_of_own_status(located: Located, roadmap: Roadmap) -> str | None:
+    """PDF: a badge for every status the source gives an item."""
+    return status_label(located.item.status)
+
+
+def tracker_status(located: Located, roadmap: Roadmap) -> str | None:
+    """Trackers: the item's status or the default one; none for notes."""
+    from evepub.writers.xlsx_items import status_of
+
+    return status_of(located, roadmap) or None
+
+
+def links_in_text(item: Item) -> list[str]:
+    """The URLs written in the item's text, which become its links."""
+    return [url for url in find_links(item.text) if not url.endswith("://")]
+
+
+def every_link(item: Item) -> list[str]:
+    """The item's links: the URLs in its text and those the source adds."""
+    return list(item.links)
+
+
+def without_space_after_long_words(text: str) -> str:
+    """The text without the spaces that follow a word of LONG_WORD characters or more (counting a word joined to
+    the next): a PDF cannot show whether a word longer than a line, ending where its line ends, has a space after it.
+    """
+    kept: list[str] = []
+    run = 0  # characters since the last space kept
+    for char in text:
+        if char == " " and run >= LONG_WORD:
+            continue
+        kept.append(char)
+        run = 0 if char.isspace() else run + 1
+    return "".join(kept)
+
+
+def drawn(text: str) -> str:
+    """The text a PDF draws: soft hyphens only mark where a word may break, and blanks at either end show nothing."""
+    return text.replace(SOFT_HYPHEN, "").strip()
+
+
+SHOWS = {
+    "md": Shows(badge_unless_in_text, links_in_text),
+    "docx": Shows(lambda located, roadmap: None, links_in_text),
+    "pdf": Shows(badge_of_own_status, every_link, drawn, without_space_after_long_words),
+    "xlsx": Shows(tracker_status, every_link),
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One named difference: its aspect, where it is in the document, and the report line."""
+
+    aspect: str  # missing, extra, edited, order, nesting, numbering, ids, statuses, links
+    position: float  # in the expected sequence, so that differences are listed in document order
+    line: str
+
+
+@dataclass
+class Tally:
+    """How many of the statuses or links that should be shown are."""
+
+    shown: int = 0
+    expected: int = 0
 
 
 @dataclass
 class Comparison:
-    """How one read-back sequence of entries compares with the expected one."""
+    """How one output read back compares with what it should say."""
 
     name: str
     expected: int
     found: int = 0
-    missing: list[Entry] = field(default_factory=list)
-    extra: list[Entry] = field(default_factory=list)
-    changed: list[tuple[Entry, Entry]] = field(default_factory=list)  # same text, other depth or style
+    differences: list[Difference] = field(default_factory=list)
+    statuses: Tally | None = None  # None when the format shows no statuses
+    links: Tally | None = None
+    shows: bool = False  # whether statuses and links were compared at all
+    keeps_ids: bool = False
     unrecoverable: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
     def ok(self) -> bool:
         """True when nothing is missing, extra or changed."""
-        return self.error is None and not (self.missing or self.extra or self.changed)
+        return self.error is None and not self.differences
 
-    def lines(self) -> list[str]:
-        """The compact report of this comparison."""
+    def count(self, aspect: str) -> int:
+        """How many differences of one aspect there are."""
+        return sum(1 for difference in self.differences if difference.aspect == aspect)
+
+    def lines(self, width: int = 9) -> list[str]:
+        """The compact report: one line for the output, then its first differences in document order."""
         if self.error:
-            return [f"{self.name:<9} FAILED  {self.error}"]
-        verdict = "ok" if self.ok else "DIFFERENT"
-        head = (
-            f"{self.name:<9} {verdict:<9} {self.found}/{self.expected} entries found; "
-            f"{len(self.missing)} missing, {len(self.extra)} extra, {len(self.changed)} with other nesting "
-            "or numbering"
-        )
+            return [f"{self.name:<{width}} FAILED    {self.error}"]
+        return [self.head(width), *self.details()]
+
+    def head(self, width: int) -> str:
+        """The one line that sums up the output."""
+        lost = [f"{self.count(aspect)} {aspect}" for aspect in ("missing", "extra", "edited") if self.count(aspect)]
+        parts = [f"{self.found}/{self.expected} entries" + (f" ({', '.join(lost)})" if lost else "")]
+        parts += [f"{aspect} {self._verdict(aspect)}" for aspect in ASPECTS]
+        if self.keeps_ids:
+            parts.append(f"ids {self._verdict('ids')}")
+        if self.shows:
+            parts += [_tally("statuses", self.statuses), _tally("links", self.links)]
         if self.unrecoverable:
-            head += f"; not kept by the format: {', '.join(self.unrecoverable)}"
-        details = [f"    missing {describe(entry)}" for entry in self.missing[:MAX_LISTED]]
-        details += [f"    extra {describe(entry)}" for entry in self.extra[:MAX_LISTED]]
-        details += [
-            f"    changed {describe(want)}: {nesting(want)} expected, {nesting(got)} found"
-            for want, got in self.changed[:MAX_LISTED]
-        ]
-        return [head, *details]
+            parts.append(f"not kept: {', '.join(self.unrecoverable)}")
+        verdict = "ok" if self.ok else "DIFFERENT"
+        return f"{self.name:<{width}} {verdict:<9} " + "; ".join(parts)
+
+    def details(self) -> list[str]:
+        """The first differences, one line each, and how many more there are."""
+        ordered = sorted(self.differences, key=lambda difference: difference.position)
+        lines = [f"    {difference.line}" for difference in ordered[:MAX_LISTED]]
+        if len(ordered) > MAX_LISTED:
+            lines.append(f"    ... and {len(ordered) - MAX_LISTED} more")
+        return lines
+
+    def _verdict(self, aspect: str) -> str:
+        count = self.count(aspect)
+        if not count:
+            return "ok"
+        return f"{count} moved" if aspect == "order" else f"{count} differ"
+
+
+def _tally(name: str, tally: Tally | None) -> str:
+    return f"{name} not shown" if tally is None else f"{name} {tally.shown}/{tally.expected}"
 
 
 @dataclass
@@ -67,21 +223,33 @@ class Report:
         return all(comparison.ok for comparison in self.comparisons)
 
     def render(self) -> str:
-        """The report as text, one block per format."""
-        lines = [line for comparison in self.comparisons for line in comparison.lines()]
+        """The report as text: one line per output, each followed by its first differences."""
+        width = max([9, *(len(comparison.name) for comparison in self.comparisons)])
+        lines = [line for comparison in self.comparisons for line in comparison.lines(width)]
         lines.append("verify: " + ("every output says what the source says" if self.ok else "differences found"))
         return "\n".join(lines)
 
 
-def describe(entry: Entry) -> str:
-    """An entry as a person finds it: kind, text and id."""
-    text = entry.text if len(entry.text) <= 80 else entry.text[:77] + "..."
-    return f"{entry.kind} '{text}'" + (f" ({entry.id})" if entry.id else "")
+def describe(entry: Entry, item_id: str | None = None) -> str:
+    """An entry as a person finds it: kind, text and id (its own, else the one given)."""
+    item_id = entry.id or item_id
+    return f"{entry.kind} {quoted(entry.text)}" + (f" ({item_id})" if item_id else "")
 
 
-def nesting(entry: Entry) -> str:
-    """The depth and list style of an entry, for a report."""
-    return f"depth {entry.depth} {entry.style.value if entry.style else 'no list'}"
+def quoted(text: str) -> str:
+    """Text on one line in quotes, cut to a readable length."""
+    text = " ".join(text.split())
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"'{text}'"
+
+
+def marker(entry: Entry, number: int | None) -> str:
+    """The list marker of an entry, for a report: style and the label it shows."""
+    if entry.style is None:
+        return "no list"
+    if number and entry.style.numbered:
+        return f"{entry.style.value} '{entry.style.label(number)}'"
+    return entry.style.value
 
 
 def normal(text: str) -> str:
@@ -89,55 +257,219 @@ def normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def compare(name: str, expected: list[Entry], found: list[Entry]) -> Comparison:
-    """Align two entry sequences by kind and text, and list what is missing, extra or changed."""
-    result = Comparison(name, len(expected))
-    want = [(entry.kind, normal(entry.text)) for entry in expected]
-    got = [(entry.kind, normal(entry.text)) for entry in found]
-    matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
-    for tag, w1, w2, g1, g2 in matcher.get_opcodes():
-        if tag == "equal":
-            result.found += w2 - w1
-            for wanted, seen in zip(expected[w1:w2], found[g1:g2], strict=True):
-                if (wanted.depth, wanted.style) != (seen.depth, seen.style):
-                    result.changed.append((wanted, seen))
-        else:
-            result.missing.extend(expected[w1:w2])
-            result.extra.extend(found[g1:g2])
+def key(entry: Entry, shown: Callable[[str], str]) -> tuple[str, str]:
+    """An entry as alignment compares it: its kind, and its text as the format shows it with white space folded."""
+    return entry.kind, normal(shown(entry.text) if entry.kind in ITEM_KINDS else entry.text)
+
+
+class Alignment:
+    """Expected and found entries paired: in order by kind and text, then moved ones, then ones edited in place.
+
+    Pairs are (expected index, found index); `missing` and `extra` are what is left unpaired.
+    """
+
+    def __init__(self, expected: list[Entry], found: list[Entry], shows: Shows | None = None) -> None:
+        self.expected, self.found = expected, found
+        visible, fold = (shows.visible, shows.fold) if shows else (str, str)
+        self.want = [key(entry, lambda text: fold(visible(text))) for entry in expected]
+        self.got = [key(entry, fold) for entry in found]
+        self.equal: list[tuple[int, int]] = []
+        self.moved: list[tuple[int, int]] = []
+        self.edited: list[tuple[int, int]] = []
+        self.found_position: dict[int, float] = {}  # a found index -> where it stands among the expected ones
+        self.unpaired_want: set[int] = set()
+        self.unpaired_got: set[int] = set()
+        replaced = self._match_in_order()
+        self._pair_by_id()
+        self._pair_moved()
+        for wanted, seen in replaced:
+            self._pair_edited(wanted, seen)
+
+    @property
+    def missing(self) -> list[int]:
+        """Expected entries found nowhere."""
+        return sorted(self.unpaired_want)
+
+    @property
+    def extra(self) -> list[int]:
+        """Found entries the source does not have."""
+        return sorted(self.unpaired_got)
+
+    def _match_in_order(self) -> list[tuple[range, range]]:
+        """The longest runs in the same order; the runs replaced by others, for edits in place."""
+        replaced = []
+        matcher = difflib.SequenceMatcher(None, self.want, self.got, autojunk=False)
+        for tag, w1, w2, g1, g2 in matcher.get_opcodes():
+            self.found_position.update({g: w1 - 0.5 + (g - g1 + 1) / (g2 - g1 + 2) for g in range(g1, g2)})
+            if tag == "equal":
+                self.equal.extend(zip(range(w1, w2), range(g1, g2), strict=True))
+                continue
+            self.unpaired_want.update(range(w1, w2))
+            self.unpaired_got.update(range(g1, g2))
+            if tag == "replace":
+                replaced.append((range(w1, w2), range(g1, g2)))
+        return replaced
+
+    def _pair(self, pairs: list[tuple[int, int]], w: int, g: int) -> None:
+        pairs.append((w, g))
+        self.unpaired_want.discard(w)
+        self.unpaired_got.discard(g)
+
+    def _pair_by_id(self) -> None:
+        """Entries with the same id: moved when their text is the same, edited when it is not."""
+        by_id = {self.found[g].id: g for g in self.extra if self.found[g].id}
+        for w in self.missing:
+            g = by_id.get(self.expected[w].id) if self.expected[w].id else None
+            if g is not None and g in self.unpaired_got:
+                self._pair(self.moved if self.want[w] == self.got[g] else self.edited, w, g)
+
+    def _pair_moved(self) -> None:
+        """Entries of the same kind and text found elsewhere."""
+        waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for g in self.extra:
+            waiting[self.got[g]].append(g)
+        for w in self.missing:
+            if waiting[self.want[w]]:
+                self._pair(self.moved, w, waiting[self.want[w]].pop(0))
+
+    def _pair_edited(self, wanted: range, seen: range) -> None:
+        """Entries edited in place: as many left on both sides of a replaced run, of the same kinds in order."""
+        left_want = [w for w in wanted if w in self.unpaired_want]
+        left_got = [g for g in seen if g in self.unpaired_got]
+        if len(left_want) == len(left_got):
+            for w, g in zip(left_want, left_got, strict=True):
+                if self.want[w][0] == self.got[g][0]:
+                    self._pair(self.edited, w, g)
+
+
+def compare(name: str, expected: Expected, back: ReadBack, shows: Shows | None = None) -> Comparison:
+    """Compare what a reader found with what the source says, naming every difference."""
+    found = back.entries
+    alignment = Alignment(expected.entries, found, shows)
+    result = Comparison(name, len(expected.entries), found=len(alignment.equal) + len(alignment.moved))
+    result.unrecoverable = list(back.unrecoverable)
+    result.keeps_ids = any(entry.id for entry in found) and any(entry.id for entry in expected.entries)
+    add = result.differences.append
+    for w in alignment.missing:
+        add(Difference("missing", w, f"missing {describe(expected.entries[w])}"))
+    for g in alignment.extra:
+        add(Difference("extra", alignment.found_position[g], f"extra {describe(found[g])}"))
+    for w, g in alignment.edited:
+        want, got = expected.entries[w], found[g]
+        add(Difference("edited", w, f"edited {describe(want, got.id)}: now {quoted(got.text)}"))
+    for w, g in alignment.moved:
+        add(Difference("order", w, f"moved {describe(expected.entries[w])}: {_moved(expected.entries, found, w, g)}"))
+    if shows is not None:
+        result.shows = True
+        result.statuses = Tally() if back.statuses is not None else None
+        result.links = Tally() if back.links is not None else None
+    for w, g in sorted(alignment.equal + alignment.moved + alignment.edited):
+        _compare_pair(result, expected, back, shows, w, g)
     return result
+
+
+def _moved(expected: list[Entry], found: list[Entry], w: int, g: int) -> str:
+    """Where a moved entry should be and where it is: after which entry."""
+
+    def after(entries: list[Entry], index: int) -> str:
+        return f"after {quoted(entries[index - 1].text)}" if index else "first"
+
+    return f"expected {after(expected, w)}, found {after(found, g)}"
+
+
+def _compare_pair(result: Comparison, expected: Expected, back: ReadBack, shows: Shows | None, w: int, g: int) -> None:
+    """Nesting, numbering, id, status and links of one entry found where it should be (or moved)."""
+    want, got = expected.entries[w], back.entries[g]
+    add = result.differences.append
+    if want.depth != got.depth:
+        add(Difference("nesting", w, f"nesting of {describe(want)}: depth {want.depth} expected, {got.depth} found"))
+    number = back.numbers[g] if back.numbers is not None else None
+    if want.style != got.style or (number is not None and want.style is not None and expected.number(w) != number):
+        shown = f"{marker(want, expected.number(w))} expected, {marker(got, number)} found"
+        add(Difference("numbering", w, f"numbering of {describe(want)}: {shown}"))
+    if want.id and got.id and want.id != got.id:
+        add(Difference("ids", w, f"id of {describe(want)}: {got.id} found"))
+    place = expected.places[w]
+    if shows is None or place is None:
+        return
+    if result.statuses is not None and back.statuses is not None:
+        _compare_status(result, result.statuses, want, shows.status(place, expected.roadmap), back.statuses[g], w)
+    if result.links is not None and back.links is not None:
+        _compare_links(result, result.links, want, shows.links(place.item), back.links[g], w)
+
+
+def _compare_status(
+    result: Comparison, tally: Tally, want: Entry, status: str | None, seen: str | None, w: int
+) -> None:
+    if status is None and seen is None:
+        return
+    tally.expected += status is not None
+    if status == seen:
+        tally.shown += 1
+        return
+    shown = f"{_or_none(status)} expected, {_or_none(seen)} found"
+    result.differences.append(Difference("statuses", w, f"status of {describe(want)}: {shown}"))
+
+
+def _or_none(text: str | None) -> str:
+    return "none" if text is None else quoted(text)
+
+
+def _compare_links(result: Comparison, tally: Tally, want: Entry, links: list[str], seen: list[str], w: int) -> None:
+    lost = [link for link in links if link not in seen]
+    added = [link for link in seen if link not in links]
+    tally.expected += len(links)
+    tally.shown += len(links) - len(lost)
+    if lost or added:
+        changes = [f"{link} missing" for link in lost] + [f"{link} extra" for link in added]
+        result.differences.append(Difference("links", w, f"links of {describe(want)}: {', '.join(changes)}"))
 
 
 def verify(source_path: Path, outdir: Path, original: Path | None = None) -> Report:
     """Compare every published output in OUTDIR (and the original text, if given) with the source."""
     roadmap = source.load(source_path)
-    expected = outline(roadmap)
+    expected = Expected.of(roadmap)
     comparisons: list[Comparison] = []
     if original is not None:
         comparisons.append(compare_original(original, expected))
+    outdir = Path(outdir)
     for name in READERS:
-        path = Path(outdir) / OUTPUT_FILES[name]
-        if not path.exists():
-            comparisons.append(Comparison(name, len(expected), error=f"{path} does not exist; run evepub build"))
-            continue
-        try:
-            read_back = reader(name).read(path)
-        except EvepubError as error:
-            comparisons.append(Comparison(name, len(expected), error=str(error)))
-            continue
-        comparison = compare(name, expected, read_back.entries)
-        comparison.unrecoverable = read_back.unrecoverable
-        comparisons.append(comparison)
+        comparisons.append(compare_file(name, outdir / OUTPUT_FILES[name], expected, name))
+    comparisons.extend(compare_trackers(roadmap, outdir))
     return Report(comparisons)
 
 
-def compare_original(original: Path, expected: list[Entry]) -> Comparison:
-    """The source against the original plain text it was imported from."""
+def compare_file(name: str, path: Path, expected: Expected, format_name: str) -> Comparison:
+    """One published file read back with its format's reader and compared; a missing file is reported as such."""
+    if not path.is_file():
+        return Comparison(name, len(expected.entries), error=f"missing: {path} does not exist; run evepub build")
+    back = reader(format_name).read(path)  # an unreadable or hostile file stops verify: EvepubError, exit 2
+    return compare(name, expected, back, SHOWS[format_name])
+
+
+def compare_trackers(roadmap: Roadmap, outdir: Path) -> list[Comparison]:
+    """Each release's own tracker against that release's part of the outline."""
+    from evepub.writers.xlsx import TRACKERS_FOLDER, tracker_file_name
+
+    comparisons = []
+    taken: set[str] = set()
+    for release in roadmap.releases:
+        relative = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
+        single = Expected.of(dataclasses.replace(roadmap, releases=[release]))
+        comparisons.append(compare_file(relative, outdir / relative, single, "xlsx"))
+    return comparisons
+
+
+def compare_original(original: Path, expected: Expected) -> Comparison:
+    """The source against the original plain text it was imported from: the original is what it should say."""
     from evepub.readers.text import read_text
 
     try:
         text = original.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise EvepubError(f"cannot read the original {original}: {error}") from None
-    from_original = [Entry(e.kind, e.text, e.depth, e.style) for e in outline(read_text(text, str(original)))]
-    without_ids = [Entry(e.kind, e.text, e.depth, e.style) for e in expected]
-    return compare("original", from_original, without_ids)
+    from_original = Expected.of(read_text(text, str(original)))
+    without_ids = [dataclasses.replace(entry, id=None) for entry in from_original.entries]
+    numbers = [expected.number(index) for index in range(len(expected.entries))]
+    source_side = ReadBack(expected.entries, numbers=numbers)
+    return compare("original", dataclasses.replace(from_original, entries=without_ids), source_side)

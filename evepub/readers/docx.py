@@ -3,14 +3,18 @@
 Paragraph roles come from style names (Title, Heading 1, Heading 2, Note; list paragraphs by their
 numbering; cover, table-of-contents, header and footer styles are skipped; any other style is a
 paragraph). A list entry's depth is its w:ilvl and its style the w:numFmt of that level in the
-numbering part. Item ids come from the `_evepub_<n>` bookmarks and the custom XML part that maps them.
+numbering part; its number is counted as Word counts it (each w:num and level from its start, a level
+restarting after a higher one). Lists nested deeper than Word's nine levels sit at level 8 and show their
+depth by direct indentation, which gives it back. Item ids come from the `_evepub_<n>` bookmarks and the
+custom XML part that maps them; links from the external hyperlink relationships of each paragraph. The
+package is checked by `safety.check_package` before python-docx opens it.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
@@ -19,10 +23,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from evepub.errors import EvepubError
 from evepub.model import Entry, ListStyle, ReadBack
+from evepub.readers.safety import check_package, unreadable
+from evepub.writers.docx_numbering import DEEPEST_LEVEL, FIRST_TEXT_INDENT, INDENT_STEP
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 IDS_NAMESPACE = "urn:evepub:docx:item-ids"  # the writer's custom XML part
 ITEM_BOOKMARK = "_evepub_"
 KINDS_BY_STYLE = {"title": "title", "heading 1": "release", "heading 2": "area", "note": "note"}
@@ -34,7 +40,7 @@ STYLES_BY_FORMAT = {
     "lowerLetter": ListStyle.LOWER_ALPHA,
     "upperLetter": ListStyle.UPPER_ALPHA,
 }
-UNRECOVERABLE = ["owner and target date", "item notes"]  # the Word output does not show them
+UNRECOVERABLE = ["owners, target dates, item notes"]  # the Word output does not show them
 RUN, HYPERLINK, TEXT = (f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "t"))
 RUN_CHARACTERS = {
     f"{{{W_NS}}}{tag}": text
@@ -49,20 +55,29 @@ def w(tag: str) -> str:
 
 
 def read(path: Path) -> ReadBack:
-    """Read a Word document written by evepub back into flat entries."""
+    """Read a Word document written by evepub back into flat entries, with list numbers and links."""
+    check_package(path, "Word document")
     try:
-        document = Document(str(path))
+        return read_document(Document(str(path)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
-        raise EvepubError(f"{path}: not a readable Word document: {error}") from error
+        raise unreadable(path, "Word document", error) from error
+
+
+def read_document(document: DocxDocument) -> ReadBack:
+    """The entries of an open Word document, with list numbers and links."""
     styles = style_names(document)
     formats = ListFormats.of(document)
     ids = item_ids(document)
-    entries = []
+    targets = link_targets(document)
+    entries, numbers, links = [], [], []
     for p in body_paragraphs(document):
         entry = to_entry(p, styles, formats, ids)
         if entry is not None:
             entries.append(entry)
-    return ReadBack(entries, list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE])
+            numbers.append(formats.count(p, entry))
+            links.append(paragraph_links(p, targets))
+    unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
+    return ReadBack(entries, unrecoverable, numbers=numbers, links=links)
 
 
 def to_entry(p: etree._Element, styles: dict[str, str], formats: ListFormats, ids: dict[str, str]) -> Entry | None:
@@ -72,17 +87,46 @@ def to_entry(p: etree._Element, styles: dict[str, str], formats: ListFormats, id
     style = styles.get(style_id.get(w("val"), "") if style_id is not None else "", "normal")
     text = paragraph_text(p)
     item_id = _item_id(p, ids)
-    numbering = properties.find(w("numPr")) if properties is not None else None
-    if numbering is not None:
-        level, num_id = _int_val(numbering.find(w("ilvl"))), _int_val(numbering.find(w("numId")))
-        if num_id:
-            return Entry("item", text, level, formats.style(num_id, level), item_id)
+    level, num_id = numbering_of(p)
+    if num_id:
+        return Entry("item", text, list_depth(p, level), formats.style(num_id, level), item_id)
     if style in KINDS_BY_STYLE:
         kind = KINDS_BY_STYLE[style]
         return Entry(kind, text, 0, None, item_id if kind == "note" else None)
     if style in SKIPPED_STYLES or style.startswith("toc "):
         return None
     return Entry("paragraph", text, 0, None, item_id)
+
+
+def numbering_of(p: etree._Element) -> tuple[int, int]:
+    """(w:ilvl, w:numId) of a paragraph's numbering; numId 0 when it has none."""
+    numbering = p.find(f"{w('pPr')}/{w('numPr')}")
+    if numbering is None:
+        return 0, 0
+    return _int_val(numbering.find(w("ilvl"))), _int_val(numbering.find(w("numId")))
+
+
+def list_depth(p: etree._Element, level: int) -> int:
+    """The nesting depth of a list paragraph: its level, or past Word's last level, its direct indentation."""
+    indent = p.find(f"{w('pPr')}/{w('ind')}")
+    if level < DEEPEST_LEVEL or indent is None:
+        return level
+    try:
+        left = int(indent.get(w("left")) or indent.get(w("start")) or "0")
+    except ValueError:
+        return level
+    return max(level, round((left - FIRST_TEXT_INDENT) / INDENT_STEP))
+
+
+def link_targets(document: DocxDocument) -> dict[str, str]:
+    """Relationship id -> target of every external hyperlink of the document part."""
+    return {rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external}
+
+
+def paragraph_links(p: etree._Element, targets: dict[str, str]) -> list[str]:
+    """The targets of a paragraph's external hyperlinks, in order, each once."""
+    found = (targets.get(link.get(R_ID, "")) for link in p.iter(HYPERLINK))
+    return list(dict.fromkeys(target for target in found if target))
 
 
 def paragraph_text(p: etree._Element) -> str:
@@ -99,8 +143,13 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(pieces)
 
 
-def _int_val(element: etree._Element | None) -> int:
-    return int(element.get(w("val"), "0")) if element is not None else 0
+def _int_val(element: etree._Element | None, default: int = 0) -> int:
+    if element is None:
+        return default
+    try:
+        return int(element.get(w("val"), str(default)))
+    except ValueError:
+        return default
 
 
 def _item_id(p: etree._Element, ids: dict[str, str]) -> str | None:
@@ -147,6 +196,9 @@ class ListFormats:
     abstract_of: dict[int, int]
     overrides: dict[tuple[int, int], str]  # (numId, level) -> numFmt from a w:lvlOverride/w:lvl
     abstract_formats: dict[tuple[int, int], str]  # (abstractNumId, level) -> numFmt
+    starts: dict[tuple[int, int], int] = field(default_factory=dict)  # (numId, level) -> w:startOverride
+    abstract_starts: dict[tuple[int, int], int] = field(default_factory=dict)  # (abstractNumId, level) -> w:start
+    counters: dict[int, list[int | None]] = field(default_factory=dict)  # numId -> last number shown per level
 
     @classmethod
     def of(cls, document: DocxDocument) -> ListFormats:
@@ -155,20 +207,25 @@ class ListFormats:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError):
             return cls({}, {}, {})
-        abstract_formats = {}
+        formats = cls({}, {}, {})
         for abstract in root.iter(w("abstractNum")):
             abstract_id = _int_attr(abstract, "abstractNumId")
             for level in abstract.iter(w("lvl")):
-                abstract_formats[(abstract_id, _int_attr(level, "ilvl"))] = _number_format(level)
-        abstract_of, overrides = {}, {}
+                key = (abstract_id, _int_attr(level, "ilvl"))
+                formats.abstract_formats[key] = _number_format(level)
+                formats.abstract_starts[key] = _int_val(level.find(w("start")), 1)
         for num in root.iter(w("num")):
             num_id = _int_attr(num, "numId")
-            abstract_of[num_id] = _int_val(num.find(w("abstractNumId")))
+            formats.abstract_of[num_id] = _int_val(num.find(w("abstractNumId")))
             for override in num.iter(w("lvlOverride")):
+                key = (num_id, _int_attr(override, "ilvl"))
                 level = override.find(w("lvl"))
                 if level is not None:
-                    overrides[(num_id, _int_attr(override, "ilvl"))] = _number_format(level)
-        return cls(abstract_of, overrides, abstract_formats)
+                    formats.overrides[key] = _number_format(level)
+                start = override.find(w("startOverride"))
+                if start is not None:
+                    formats.starts[key] = _int_val(start, 1)
+        return formats
 
     def style(self, num_id: int, level: int) -> ListStyle:
         """The list style of a paragraph numbered (num_id, level); bullets when unknown."""
@@ -176,6 +233,26 @@ class ListFormats:
         if number_format is None:
             number_format = self.abstract_formats.get((self.abstract_of.get(num_id, -1), level), "bullet")
         return STYLES_BY_FORMAT.get(number_format, ListStyle.BULLET)
+
+    def start(self, num_id: int, level: int) -> int:
+        """The first number of a list level: its start override, else its abstract definition's start."""
+        override = self.starts.get((num_id, level))
+        if override is not None:
+            return override
+        return self.abstract_starts.get((self.abstract_of.get(num_id, -1), level), 1)
+
+    def count(self, p: etree._Element, entry: Entry) -> int:
+        """The number Word shows on a list paragraph (0 for bullets and other paragraphs), counting it."""
+        level, num_id = numbering_of(p)
+        if not num_id:
+            return 0
+        shown = self.counters.setdefault(num_id, [])
+        del shown[level + 1 :]  # a level restarts after any higher level
+        shown.extend([None] * (level + 1 - len(shown)))
+        last = shown[level]
+        number = self.start(num_id, level) if last is None else last + 1
+        shown[level] = number
+        return number if entry.style is not None and entry.style.numbered else 0
 
 
 def _int_attr(element: etree._Element, name: str) -> int:

@@ -5,12 +5,13 @@ paragraph; list items keep their nesting depth. An ordered list is "1." (decimal
 with a bold letter label ("**a.**", "**A.**") belongs to a lettered list, any other to a bullet list.
 Everything before the first release heading (subtitle, edition, timeline, contents) is front matter, and so
 is the section whose heading anchor is the table of contents'. Anchors, list breaks (raw HTML: the data is
-always escaped, so any raw HTML is the writer's own markup) and a trailing emphasised status badge are
-dropped.
+always escaped, so any raw HTML is the writer's own markup) are dropped. A trailing emphasised status badge
+is read as the entry's status, each link as its target, and an item's number as a renderer shows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from evepub.model import Entry, ListStyle, ReadBack
+from evepub.readers import alpha_number
 from evepub.writers.markdown import TOC_ANCHOR
 
-UNRECOVERABLE = ["item ids", "owners", "target dates", "item notes"]
+UNRECOVERABLE = ["item ids", "owners, target dates, item notes"]
 ANCHOR_RE = re.compile(r'<a id="([^"]*)">')
 LABEL_RE = re.compile(r"(?:[a-z]+|[A-Z]+)\.")
 HEADING_KINDS = {"h1": "title", "h2": "release", "h3": "area"}
@@ -33,36 +35,58 @@ def parser() -> MarkdownIt:
 
 
 def read(path: Path) -> ReadBack:
-    """Read a roadmap Markdown file back into flat entries."""
-    return ReadBack(read_markdown(path.read_text(encoding="utf-8")), list(UNRECOVERABLE))
+    """Read a roadmap Markdown file back into flat entries, with list numbers, status badges and links."""
+    walker = walk_markdown(path.read_text(encoding="utf-8"))
+    return ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
 
 
 def read_markdown(text: str) -> list[Entry]:
     """The entries of a roadmap written as Markdown."""
-    walker = _Walker()
-    for token in parser().parse(text):
+    return walk_markdown(text).entries
+
+
+def walk_markdown(text: str) -> _Walker:
+    """Every entry of a roadmap written as Markdown, and what each one shows besides its text."""
+    md = parser()
+    walker = _Walker(md)
+    for token in md.parse(text):
         walker.visit(token)
-    return walker.entries
+    return walker
+
+
+@dataclass
+class _OpenList:
+    ordered: bool
+    next_number: int  # the number a renderer shows on the next item of an ordered list
 
 
 @dataclass
 class _Walker:
+    md: MarkdownIt
     entries: list[Entry] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    statuses: list[str | None] = field(default_factory=list)
+    links: list[list[str]] = field(default_factory=list)
     in_body: bool = False  # past the front matter
     in_contents: bool = False
-    lists: list[str] = field(default_factory=list)  # the open lists' token types, outermost first
+    lists: list[_OpenList] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
     heading: str | None = None  # the kind of the heading being read
     item_waiting: bool = False  # a list item has opened and its text has not been read yet
+    item_number: int = 0  # the number a renderer shows on that item (0 in a bullet list)
 
     def visit(self, token: Token) -> None:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             self._flush_empty_item()
-            self.lists.append(token.type)
+            ordered = token.type == "ordered_list_open"
+            self.lists.append(_OpenList(ordered, int(token.attrs.get("start", 1)) if ordered else 0))
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             self.lists.pop()
         elif token.type == "list_item_open":
             self.item_waiting = True
+            self.item_number = self.lists[-1].next_number
+            if self.lists[-1].ordered:
+                self.lists[-1].next_number += 1
         elif token.type == "list_item_close":
             self._flush_empty_item()
         elif token.type == "blockquote_open":
@@ -86,8 +110,7 @@ class _Walker:
             self.item_waiting = False
             self._item(children)
         elif not self.lists:
-            kind = "note" if self.quotes else "paragraph"
-            self.entries.append(Entry(kind, inline_text(children)))
+            self._add(Entry("note" if self.quotes else "paragraph", ""), children)
 
     def _heading(self, kind: str, children: list[Token]) -> None:
         if kind == "release":
@@ -97,14 +120,24 @@ class _Walker:
                 return
         elif kind == "area" and (not self.in_body or self.in_contents):
             return
-        self.entries.append(Entry(kind, inline_text(children)))
+        self._add(Entry(kind, ""), children)
 
     def _item(self, children: list[Token]) -> None:
-        style = ListStyle.DECIMAL if self.lists[-1] == "ordered_list_open" else ListStyle.BULLET
+        style = ListStyle.DECIMAL if self.lists[-1].ordered else ListStyle.BULLET
         label, rest = split_label(children) if style is ListStyle.BULLET else (None, children)
+        number = self.item_number
         if label is not None:
             style = ListStyle.UPPER_ALPHA if label.isupper() else ListStyle.LOWER_ALPHA
-        self.entries.append(Entry("item", inline_text(rest), len(self.lists) - 1, style))
+            number = alpha_number(label[:-1])
+        self._add(Entry("item", "", len(self.lists) - 1, style), rest, number)
+
+    def _add(self, entry: Entry, children: list[Token], number: int = 0) -> None:
+        """Record an entry whose text, status badge and links come from its inline tokens."""
+        tokens, status = without_badge(children)
+        self.entries.append(dataclasses.replace(entry, text="".join(_pieces(tokens))))
+        self.numbers.append(number)
+        self.statuses.append(status)
+        self.links.append(link_targets(self.md, tokens))
 
     def _flush_empty_item(self) -> None:
         """An item without text of its own (directly followed by its sub-list or its end)."""
@@ -141,20 +174,33 @@ def _with_content(token: Token, content: str) -> Token:
     return copy
 
 
-def inline_text(children: list[Token]) -> str:
-    """The text a reader sees, less anchors and a trailing status badge."""
-    return "".join(_pieces(_without_badge(children)))
-
-
-def _without_badge(children: list[Token]) -> list[Token]:
-    """The tokens without a trailing " *status*" (emphasis never comes from the data, which is escaped)."""
+def without_badge(children: list[Token]) -> tuple[list[Token], str | None]:
+    """The tokens without a trailing " *status*", and that status (emphasis never comes from the escaped data)."""
     tokens = [child for child in children if not (child.type == "text" and not child.content)]
     if [token.type for token in tokens[-3:]] != ["em_open", "text", "em_close"]:
-        return tokens
+        return tokens, None
+    status = tokens[-2].content
     tokens = tokens[:-3]
     if tokens and tokens[-1].type == "text" and tokens[-1].content.endswith(" "):
         tokens[-1] = _with_content(tokens[-1], tokens[-1].content[:-1])
-    return tokens
+    return tokens, status
+
+
+def link_targets(md: MarkdownIt, tokens: list[Token]) -> list[str]:
+    """Each link's target once, in order: the URL its text shows when the link goes there, else its href."""
+    targets: list[str] = []
+    shown: list[str] | None = None
+    href = ""
+    for token in tokens:
+        if token.type == "link_open":
+            shown, href = [], str(token.attrs.get("href", ""))
+        elif token.type == "link_close" and shown is not None:
+            text = "".join(shown)
+            targets.append(text if md.normalizeLink(text) == href else href)
+            shown = None
+        elif shown is not None and token.type in ("text", "code_inline"):
+            shown.append(token.content)
+    return list(dict.fromkeys(targets))
 
 
 def _pieces(children: list[Token]) -> list[str]:

@@ -1,9 +1,18 @@
-"""Limits for reading files from other hands: zip bombs and oversized packages are refused before parsing."""
+"""Limits for reading files from other hands: zip bombs, oversized packages and XML with a DTD are refused.
+
+Declared sizes are a real bound: Python's zipfile (which python-docx and openpyxl read through) never
+unpacks more than a part's declared size, and fails on a part that claims less than it holds. A DTD has
+no place in an Office package (Open Packaging Conventions forbid it), so any part that declares one is
+refused before a parser sees it: no entity is ever defined, let alone expanded ("billion laughs").
+"""
 
 from __future__ import annotations
 
+import codecs
+import re
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from evepub.errors import EvepubError
 
@@ -14,15 +23,49 @@ MAX_RATIO = 250  # uncompressed / compressed, for parts larger than SMALL_PART
 SMALL_PART = 1024 * 1024
 MAX_ROWS = 1_048_576  # Excel's own limit; readers stop at the first run of EMPTY_ROWS_TO_STOP empty rows
 EMPTY_ROWS_TO_STOP = 1000
+MAX_COLUMNS = 256  # columns a reader looks at, whatever a sheet's used range claims
+PROLOG_BYTES = 64 * 1024  # an XML part's declaration, comments and processing instructions fit in this
+# what may stand before the root element, besides a DTD: white space, the XML declaration, PIs and comments
+PROLOG_ITEM_RE = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+# how an XML part's first bytes give away its encoding (XML 1.0, appendix F); UTF-32 before UTF-16 (same start)
+ENCODING_SIGNATURES = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
 
 
-def check_package(path: Path) -> None:
-    """Refuse a .docx or .xlsx whose declared sizes or compression ratios are those of a zip bomb."""
+def check_package(path: Path, kind: str = "Office file") -> None:
+    """Refuse a .docx or .xlsx that is no zip, is a zip bomb, or holds an XML part with a DTD."""
     try:
         with zipfile.ZipFile(path) as package:
             infos = package.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise EvepubError(f"{path}: not a readable Office file ({error})") from None
+            check_sizes(path, infos)
+            for info in infos:
+                if not info.is_dir() and info.file_size:
+                    with package.open(info) as part:
+                        check_prolog(path, info.filename, part)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as error:
+        raise unreadable(path, kind, error) from None
+
+
+def unreadable(path: Path, kind: str, error: BaseException) -> EvepubError:
+    """The one-line error for a file a reader cannot parse, naming the first cause (libraries wrap it)."""
+    seen = {id(error)}
+    while (cause := error.__cause__ or error.__context__) is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        error = cause
+    message = " ".join(str(error).split()) or type(error).__name__
+    return EvepubError(f"{path}: not a readable {kind}: {message}")
+
+
+def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse too many parts, too large parts, and compression ratios only a zip bomb has."""
     if len(infos) > MAX_ENTRIES:
         raise EvepubError(f"{path}: {len(infos)} parts; an Office file from evepub has far fewer")
     total = 0
@@ -35,3 +78,19 @@ def check_package(path: Path) -> None:
             raise EvepubError(f"{path}: part {info.filename} is compressed {ratio:.0f} to 1, like a zip bomb; refused")
     if total > MAX_TOTAL_BYTES:
         raise EvepubError(f"{path}: would unpack to {total:,} bytes; refused")
+
+
+def check_prolog(path: Path, name: str, part: IO[bytes]) -> None:
+    """Refuse an XML part whose prolog declares a DTD (where entities are defined), or is too long to check."""
+    head = part.read(PROLOG_BYTES)
+    encoding = next((name for start, name in ENCODING_SIGNATURES if head.startswith(start)), "utf-8-sig")
+    text = head.decode(encoding, errors="replace")
+    position = 0
+    while match := PROLOG_ITEM_RE.match(text, position):
+        position = match.end()
+    rest = text[position : position + 9].upper()
+    if rest.startswith(("<!DOCTYPE", "<!ENTITY")):
+        raise EvepubError(f"{path}: part {name} declares a DTD (<!DOCTYPE ...>), which no Office file has; refused")
+    unfinished = rest.startswith(("<?", "<!--")) or (not rest and len(head) == PROLOG_BYTES)
+    if unfinished:  # a prolog longer than we read could hide a DTD after it
+        raise EvepubError(f"{path}: part {name} has an XML prolog longer than {PROLOG_BYTES:,} bytes; refused")
