@@ -46,6 +46,22 @@ def original_lines(text: str) -> list[str]:
     return lines
 
 
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The EVE roadmap built once per test module; tests change copies of it (fixture `outdir`)."""
+    from evepub.build import build
+
+    outdir = tmp_path_factory.mktemp("published")
+    build(ROOT / "source" / "roadmap.yaml", outdir)
+    return outdir
+
+
+@pytest.fixture
+def outdir(published: Path, tmp_path: Path) -> Path:
+    """A copy of the published outputs that a test may change by hand."""
+    return Path(shutil.copytree(published, tmp_path / "build"))
+
+
 @pytest.fixture(params=[ORIGINAL, NEVER_SEEN], ids=["original", "never-seen"])
 def roadmap_text(request: pytest.FixtureRequest) -> str:
     """The text of the EVE roadmap and of a never-seen roadmap in the same conventions."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import struct
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from evepub.build import build
 from evepub.cli import main
 from evepub.errors import EvepubError
 from evepub.model import outline
@@ -26,19 +24,6 @@ LISTS_SHEET = "xl/worksheets/sheet3.xml"
 FIRST_TEXT = "Introduction of CAN Bus support"
 ENTITIES = ['<!ENTITY lol "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
 LAUGHS = "<!DOCTYPE lolz [" + "".join(ENTITIES).replace("&lol0;", "&lol;") + "]>"  # 10^9 "lol" if expanded
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The EVE roadmap built once for this module (as in test_verify.py; a conftest fixture would share it)."""
-    outdir = tmp_path_factory.mktemp("published")
-    build(SOURCE, outdir)
-    return outdir
-
-
-@pytest.fixture
-def outdir(published: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(published, tmp_path / "build"))
 
 
 def rewrite(path: Path, parts: dict[str, bytes]) -> None:

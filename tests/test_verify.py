@@ -26,20 +26,6 @@ W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The EVE roadmap built once for this module; tests change copies of it."""
-    outdir = tmp_path_factory.mktemp("published")
-    build(SOURCE, outdir)
-    return outdir
-
-
-@pytest.fixture
-def outdir(published: Path, tmp_path: Path) -> Path:
-    """A copy of the published outputs that a test may change by hand."""
-    return Path(shutil.copytree(published, tmp_path / "build"))
-
-
-@pytest.fixture(scope="module")
 def eve() -> Roadmap:
     return load(SOURCE)
 
