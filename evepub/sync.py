@@ -10,25 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 
 from evepub import source
 from evepub.diff import FieldChange, value
 from evepub.errors import EvepubError, SourceError
 from evepub.model import Entry, Located, Roadmap, walk
-from evepub.readers.safety import EMPTY_ROWS_TO_STOP, MAX_COLUMNS, check_package
-from evepub.readers.xlsx import MAX_ROWS, _cell, _columns, _read_lists
+from evepub.readers.safety import EMPTY_ROWS_TO_STOP, MAX_COLUMNS
+from evepub.readers.xlsx import MAX_ROWS, _cell, _columns, _read_lists, with_workbook
 from evepub.source_edit import edit_source, restate_status
 from evepub.verify import describe
 from evepub.writers.xlsx_items import status_of
@@ -108,18 +104,8 @@ class SyncReport:
 
 
 def read_tracker(path: Path) -> Tracker:
-    """The Items rows of a tracker workbook, read safely."""
-    check_package(path, "Excel workbook")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)  # formulas stay formulas
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, DefusedXmlException) as error:
-        raise EvepubError(f"{path}: not a readable Excel workbook: {error}") from None
-    try:
-        return tracker_of(workbook, path)
-    except (KeyError, ValueError, TypeError, DefusedXmlException) as error:
-        raise EvepubError(f"{path}: not a readable Excel workbook: {error}") from None
-    finally:
-        workbook.close()
+    """The Items rows of a tracker workbook, read safely (formulas stay formulas: they are conflicts)."""
+    return with_workbook(path, tracker_of)
 
 
 def tracker_of(workbook: Workbook, path: Path) -> Tracker:

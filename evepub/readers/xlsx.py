@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
@@ -39,6 +39,7 @@ from evepub.writers.xlsx_layout import (
     load_layout_file,
 )
 
+T = TypeVar("T")  # what a caller of with_workbook makes of the workbook
 MAX_ROWS = 250_000  # far beyond any roadmap; a damaged sheet claiming a million rows stops here
 MAX_LIST_ROWS = 250_000  # the same bound for the Lists sheet
 LIST_COLUMNS = max(LIST_KEY, LIST_TITLE, LIST_SECTION_KIND, LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_AREA)
@@ -100,13 +101,18 @@ class BoundedRows:
 
 def read(path: Path) -> ReadBack:
     """Read a tracker workbook back into the entries of the roadmap it shows, with list numbers, statuses, links."""
+    return with_workbook(path, read_workbook)
+
+
+def with_workbook(path: Path, consume: Callable[[Workbook, Path], T]) -> T:
+    """Open an untrusted workbook safely (read-only, formulas kept as formulas), hand it to `consume`, close it."""
     check_package(path, "Excel workbook")
     try:
-        workbook = load_workbook(path, read_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, DefusedXmlException) as error:
         raise unreadable(path, "Excel workbook", error) from error
     try:
-        return read_workbook(workbook, path)
+        return consume(workbook, path)
     except (KeyError, ValueError, TypeError, DefusedXmlException) as error:
         raise unreadable(path, "Excel workbook", error) from error
     finally:
