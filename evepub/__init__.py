@@ -1,9 +1,26 @@
 """evepub: publish the EVE-OS feature roadmap from one YAML source as Markdown, Word, PDF and Excel."""
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from evepub.build import build
-from evepub.readers.text import read_text
-from evepub.source import dumps, load, loads
+# The public functions, imported on first use so that `evepub --version` or `validate` loads no more than it needs
+_PUBLIC = {
+    "build": "evepub.build",
+    "read_text": "evepub.readers.text",
+    "dumps": "evepub.source",
+    "load": "evepub.source",
+    "loads": "evepub.source",
+}
 
-__all__ = ["__version__", "build", "dumps", "load", "loads", "read_text"]
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    """The public function `name`, from the module that defines it."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'evepub' has no attribute '{name}'")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)
