@@ -1,7 +1,5 @@
 """Run the command line as `python -m evepub`."""
 
-import sys
+from evepub.cli import console
 
-from evepub.cli import main
-
-sys.exit(main())
+console()

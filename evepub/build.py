@@ -5,23 +5,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
-import gc
-import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import yaml  # noqa: F401 - imported before the render processes fork, which all read YAML layouts
 
-from evepub import source
 from evepub.errors import EvepubError
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
+from evepub.render_processes import render_processes
 from evepub.templating import DEFAULT_TEMPLATES, Templates
 from evepub.writers import WRITERS, BuildSettings, writer
 
@@ -50,13 +48,16 @@ def parse_formats(text: str | None) -> list[str]:
     return [name for name in WRITERS if name in wanted]
 
 
-def build_settings(roadmap: Roadmap, templates: Path | str = DEFAULT_TEMPLATES, page_size: str = "A4") -> BuildSettings:
+def build_settings(
+    roadmap: Roadmap, templates: Templates | Path | str = DEFAULT_TEMPLATES, page_size: str = "A4"
+) -> BuildSettings:
     """Settings for one build; every date derives from SOURCE_DATE_EPOCH when it is set."""
     if page_size not in PAGE_SIZES:
         raise EvepubError(f"unknown page size '{page_size}'; choose from {', '.join(PAGE_SIZES)}")
     timestamp = reproducible_timestamp(roadmap)
     edition = timestamp.date() if os.environ.get("SOURCE_DATE_EPOCH") or roadmap.date is None else roadmap.date
-    return BuildSettings(Templates(Path(templates)), timestamp, edition, page_size)
+    folder = templates if isinstance(templates, Templates) else Templates(Path(templates))
+    return BuildSettings(folder, timestamp, edition, page_size)
 
 
 def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
@@ -74,46 +75,22 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
     return max(moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
 
 
-# What forked workers inherit, so that the roadmap is not pickled to each of them
-_INHERITED: tuple[Roadmap, BuildSettings] | None = None
-
-
 def render(
     roadmap: Roadmap, formats: list[str], settings: BuildSettings, progress: Callable[[str], None] | None = None
 ) -> dict[str, tuple[bytes, float]]:
     """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken).
 
-    With more than one format and more than one core, the formats render in parallel forked processes:
-    each inherits the roadmap, imports only its own library, and the slowest start first.
+    With more than one format and more than one core, the formats render in parallel forked processes.
     `progress` is told the name of each format as it is done.
     """
-    report = progress or (lambda name: None)
-    global _INHERITED
-    workers = min(len(formats), os.cpu_count() or 1)
-    if workers < 2:
-        results = []
-        for name in formats:
-            results.append(render_format(name, roadmap, settings))
-            report(name)
-    else:
-        _INHERITED = (roadmap, settings)
-        gc.freeze()  # the roadmap lives to the end: no collector pass in any process need scan it again
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                slowest_first = sorted(formats, key=lambda name: list(WRITERS).index(name), reverse=True)
-                futures = {name: pool.submit(_render_inherited, name) for name in slowest_first}
-                for done in as_completed(futures.values()):
-                    report(next(name for name, future in futures.items() if future is done))
-                results = [futures[name].result() for name in formats]
-        finally:
-            _INHERITED = None
-            gc.unfreeze()
-    return {relative: (data, seconds) for files, seconds in results for relative, data in files.items()}
+    with render_processes(formats, settings.templates, render_format) as processes:
+        return rendered_files(processes.render(roadmap, settings, progress or (lambda name: None)))
 
 
-def _render_inherited(name: str) -> tuple[dict[str, bytes], float]:
-    assert _INHERITED is not None, "only forked workers inherit a roadmap"
-    return render_format(name, *_INHERITED)
+def rendered_files(results: dict[str, tuple[dict[str, bytes], float]]) -> dict[str, tuple[bytes, float]]:
+    """The files of every format, in the order of the table of writers."""
+    ordered = [results[name] for name in WRITERS if name in results]
+    return {relative: (data, seconds) for files, seconds in ordered for relative, data in files.items()}
 
 
 def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple[dict[str, bytes], float]:
@@ -140,14 +117,19 @@ def build(
 
     With `changes_since` (an older source file, or git:REV) the documents get a "Changes since" section.
     """
-    outdir = Path(outdir)
-    roadmap = source.load(source_path)
-    settings = build_settings(roadmap, templates, page_size)
-    if changes_since is not None:
-        from evepub.diff import changes_since as changes_from
+    outdir, wanted, folder = Path(outdir), formats or list(WRITERS), Templates(Path(templates))
+    # fork first: the render processes import their libraries while this one reads and checks the source
+    with render_processes(wanted, folder, render_format) as processes:
+        from evepub import source
 
-        settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
-    rendered = render(roadmap, formats or list(WRITERS), settings, progress)
+        roadmap = source.load(source_path)
+        settings = build_settings(roadmap, folder, page_size)
+        if changes_since is not None:
+            from evepub.diff import changes_since as changes_from
+
+            settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
+        results = processes.render(roadmap, settings, progress or (lambda name: None))
+    rendered = rendered_files(results)
     publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
     return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
 

@@ -39,6 +39,9 @@ def time_limit(name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+_ENVIRONMENTS: dict[tuple[Path, Callable[[str], str] | None], jinja2.Environment] = {}
+
+
 class Trusted(str):
     """Text that a writer built itself (markup around escaped data); the finaliser lets it through."""
 
@@ -52,7 +55,17 @@ class Templates:
             raise EvepubError(f"template folder {self.folder} does not exist")
 
     def environment(self, escape: Callable[[str], str] | None = None) -> jinja2.Environment:
-        """A sandboxed environment; `escape` is applied to every value a template prints."""
+        """A sandboxed environment; `escape` is applied to every value a template prints.
+
+        Environments are shared by every Templates of the same folder in a process, so that each template is
+        compiled once, not once per use (Jinja recompiles a template whose file has changed since).
+        """
+        key = (self.folder.resolve(), escape)
+        if key not in _ENVIRONMENTS:
+            _ENVIRONMENTS[key] = self._new_environment(escape)
+        return _ENVIRONMENTS[key]
+
+    def _new_environment(self, escape: Callable[[str], str] | None) -> jinja2.Environment:
 
         def finalize(value: Any) -> Any:
             if escape is None or isinstance(value, Trusted) or value is None:

@@ -43,3 +43,12 @@ class WriterModule(Protocol):
 def writer(name: str) -> WriterModule:
     """The writer module of one format, imported on first use."""
     return importlib.import_module(WRITERS[name])  # type: ignore[return-value]
+
+
+def prepare_writer(name: str, templates: Templates) -> None:
+    """Do what a format needs before there is a roadmap: its imports, wording.j2, the writer's own `prepare`."""
+    module = writer(name)
+    templates.wording()
+    prepare = getattr(module, "prepare", None)
+    if prepare is not None:
+        prepare(templates)

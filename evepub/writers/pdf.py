@@ -39,11 +39,12 @@ from reportlab.platypus.flowables import NullDraw
 from evepub.diff import ChangeTexts, change_texts
 from evepub.errors import EvepubError
 from evepub.model import ItemKind, Roadmap, walk
+from evepub.templating import Templates
 from evepub.writers import BuildSettings
 from evepub.writers.pdf_body import BodyBuilder, Heading, Wording
 from evepub.writers.pdf_changes import changes_flowables
 from evepub.writers.pdf_contents import Contents, define_page_numbers
-from evepub.writers.pdf_fonts import FontSet, load_fonts
+from evepub.writers.pdf_fonts import FontSet, load_fonts, register_main_faces
 from evepub.writers.pdf_overview import TableText, overview_table
 from evepub.writers.pdf_style import Style, Styles, load_style, paragraph_styles
 from evepub.writers.pdf_timeline import TimelineText, timeline_drawing, timeline_svg
@@ -103,6 +104,17 @@ class Texts:
         ]
 
 
+def prepare(templates: Templates) -> None:
+    """What needs no roadmap, done while the build loads the source: register the fonts, compile the labels."""
+    register_main_faces()
+    pdf_labels(templates)
+
+
+def pdf_labels(templates: Templates) -> Any:
+    """The macros of pdf/labels.j2: the PDF's own wording."""
+    return templates.environment().get_template("pdf/labels.j2").module
+
+
 def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     """Render the PDF edition and the timeline SVG."""
     texts = render_texts(roadmap, settings)
@@ -136,7 +148,7 @@ def source_texts(roadmap: Roadmap) -> list[str]:
 def render_texts(roadmap: Roadmap, settings: BuildSettings) -> Texts:
     """Render the wording macros once."""
     words = settings.templates.wording()
-    labels = settings.templates.environment().get_template("pdf/labels.j2").module
+    labels = pdf_labels(settings.templates)
     status_labels = {status.name: str(words.status_label(status.name)) for status in roadmap.statuses}
     items = sum(1 for located in walk(roadmap) if located.item.kind is not ItemKind.NOTE)
     body = Wording(

@@ -1,10 +1,11 @@
 """Fonts of the PDF edition: find DejaVu (or the override), register it embedded, and cover every character.
 
-Lookup order for the four faces (regular, bold, italic, mono):
+Lookup order for the three faces (regular, bold, italic):
 1. the folder named by the environment variable EVEPUB_FONT_DIR (documented override; it must hold
-   DejaVuSans.ttf, DejaVuSans-Bold.ttf, DejaVuSans-Oblique.ttf and DejaVuSansMono.ttf, and may hold
+   DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf, and may hold
    further .ttf/.ttc files used as fallbacks for characters DejaVu lacks);
-2. fontconfig (`fc-match 'DejaVu Sans:style=Bold'` ...), accepted only when it answers with DejaVu itself;
+2. fontconfig (one `fc-list 'DejaVu Sans'`), taking the file whose first family and first style are exactly the
+   face's (the first in path order when several are installed);
 3. the Debian path /usr/share/fonts/truetype/dejavu.
 
 Characters the main face lacks (CJK, for instance) are set in a fallback face found through fontconfig
@@ -35,12 +36,12 @@ from evepub.errors import EvepubError
 
 FONT_DIR_VARIABLE = "EVEPUB_FONT_DIR"
 DEBIAN_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-# role -> (file name in a font folder, fontconfig pattern)
-FACES: dict[str, tuple[str, str]] = {
-    "regular": ("DejaVuSans.ttf", "DejaVu Sans:style=Book"),
-    "bold": ("DejaVuSans-Bold.ttf", "DejaVu Sans:style=Bold"),
-    "italic": ("DejaVuSans-Oblique.ttf", "DejaVu Sans:style=Oblique"),
-    "mono": ("DejaVuSansMono.ttf", "DejaVu Sans Mono:style=Book"),
+FAMILY = "DejaVu Sans"
+# role -> (file name in a font folder, (fontconfig family, style))
+FACES: dict[str, tuple[str, tuple[str, str]]] = {
+    "regular": ("DejaVuSans.ttf", (FAMILY, "Book")),
+    "bold": ("DejaVuSans-Bold.ttf", (FAMILY, "Bold")),
+    "italic": ("DejaVuSans-Oblique.ttf", (FAMILY, "Oblique")),
 }
 TOFU_ROLE = "tofu"
 
@@ -52,7 +53,6 @@ class FontSet:
     regular: str
     bold: str
     italic: str
-    mono: str
     fallback: dict[str, str] = field(default_factory=dict)  # character -> registered fallback face
     uncovered: set[str] = field(default_factory=set)  # characters no installed font has
 
@@ -116,9 +116,8 @@ if not getattr(ttfonts.makeToUnicodeCMap, "evepub_surrogate_safe", False):
 def load_fonts(texts: list[str]) -> FontSet:
     """Register the main faces and a fallback for every character of `texts` the regular face lacks."""
     paths = find_faces()
-    names = {role: register(role, path) for role, path in paths.items()}
-    fonts = FontSet(**names)
-    regular = pdfmetrics.getFont(names["regular"])
+    fonts = FontSet(**register_main_faces())
+    regular = pdfmetrics.getFont(fonts.regular)
     wanted = set().union(*texts) if texts else set()
     missing = sorted(char for char in wanted if ord(char) not in regular.face.charToGlyph and drawable(char))
     for char in missing:
@@ -131,19 +130,30 @@ def load_fonts(texts: list[str]) -> FontSet:
     return fonts
 
 
+def register_main_faces() -> dict[str, str]:
+    """Register the regular, bold and italic faces (once per process); their registered names by role."""
+    return {role: register(role, path) for role, path in find_faces().items()}
+
+
 def find_faces() -> dict[str, Path]:
     """The font file of every role, from the override folder, fontconfig or the Debian path."""
-    override = os.environ.get(FONT_DIR_VARIABLE)
+    return faces_found(os.environ.get(FONT_DIR_VARIABLE) or None)
+
+
+@cache
+def faces_found(override: str | None) -> dict[str, Path]:
+    """find_faces for one value of the override, looked up once per process."""
     if override:
         return faces_in_folder(Path(override), source=f"{FONT_DIR_VARIABLE}={override}")
-    found = {role: fontconfig_face(pattern) for role, (_, pattern) in FACES.items()}
+    installed = fontconfig_faces(FAMILY)
+    found = {role: installed.get(face) for role, (_, face) in FACES.items()}
     if all(found.values()):
         return {role: path for role, path in found.items() if path is not None}
     return faces_in_folder(DEBIAN_DEJAVU, source="fontconfig and the Debian path")
 
 
 def faces_in_folder(folder: Path, source: str) -> dict[str, Path]:
-    """The four DejaVu files of one folder; a clear error naming the override when any is missing."""
+    """The DejaVu files of one folder; a clear error naming the override when any is missing."""
     paths = {role: folder / name for role, (name, _) in FACES.items()}
     missing = [path.name for path in paths.values() if not path.is_file()]
     if missing:
@@ -154,16 +164,18 @@ def faces_in_folder(folder: Path, source: str) -> dict[str, Path]:
     return paths
 
 
-def fontconfig_face(pattern: str) -> Path | None:
-    """The file fontconfig picks for a pattern, when it is the requested family and a TrueType file."""
-    if shutil.which("fc-match") is None:
-        return None
-    answer = run_fontconfig(["fc-match", "-f", "%{family}|%{file}", pattern])
-    family, _, file = answer.partition("|")
-    wanted = pattern.split(":")[0]
-    if wanted not in family.split(",") or not file.lower().endswith((".ttf", ".ttc")):
-        return None
-    return Path(file)
+def fontconfig_faces(family: str) -> dict[tuple[str, str], Path]:
+    """TrueType files fontconfig lists for a family, by (first family, first style), the first in path order."""
+    if shutil.which("fc-list") is None:
+        return {}
+    answer = run_fontconfig(["fc-list", "-f", "%{family}|%{style}|%{file}\n", family])
+    found: dict[tuple[str, str], Path] = {}
+    for line in sorted(answer.splitlines(), key=lambda line: line.rpartition("|")[2]):
+        names, style, file = line.split("|", 2) if line.count("|") >= 2 else ("", "", "")
+        face = (names.split(",")[0], style.split(",")[0])
+        if face[0] == family and file.lower().endswith((".ttf", ".ttc")):
+            found.setdefault(face, Path(file))
+    return found
 
 
 def run_fontconfig(command: list[str]) -> str:

@@ -1,0 +1,237 @@
+"""Render processes: forked as a build starts, so that they import the writers' libraries while it loads the source.
+
+A build of several formats on a machine of several cores forks one process per core (at most one per
+format) before it reads the source. Each process imports the writer of the format it will render first
+and prepares what needs no roadmap (fonts, compiled templates) while the build loads and validates the
+source. The build then sends the roadmap to every process and hands out the formats, slowest first, each
+to the next process that is free. A process that is not needed after all (bad input) is killed at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import select
+import signal
+import struct
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from evepub.errors import EvepubError
+from evepub.gc_pause import collection_paused
+from evepub.model import Roadmap
+from evepub.templating import Templates
+from evepub.writers import BuildSettings, prepare_writer
+
+# slowest first at every size bench/RESULTS.md measures, so that the longest job starts at once
+SLOWEST_FIRST = ("pdf", "xlsx", "docx", "md")
+LENGTH = struct.Struct("!Q")  # every message on a pipe: its length, then its pickle
+RenderFormat = Callable[[str, Roadmap, BuildSettings], tuple[dict[str, bytes], float]]
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error in a render process, attached as the cause of the error re-raised here."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class RenderProcess:
+    """One forked process and the two pipes to it: jobs out, results back."""
+
+    pid: int
+    jobs: int
+    results: int
+    busy: str | None = None
+
+
+def slowest_first(formats: list[str]) -> list[str]:
+    """Formats in the order they are handed out."""
+    return sorted(formats, key=lambda name: SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else -1)
+
+
+def process_count(formats: list[str]) -> int:
+    """How many render processes a build of these formats forks: none on one core or for a single format."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    count = min(len(formats), cores)
+    return count if count >= 2 else 0
+
+
+class RenderProcesses:
+    """The render processes of one build; with none, every format renders in this process."""
+
+    def __init__(self, formats: list[str], templates: Templates, render_format: RenderFormat) -> None:
+        self.formats = slowest_first(formats)
+        self.render_format = render_format
+        self.processes: list[RenderProcess] = []
+        gc.freeze()  # what is alive now lives to the end: no collection in a forked process need scan it
+        try:
+            for first in self.formats[: process_count(formats)]:
+                self.processes.append(self._fork(first, templates))
+        finally:
+            gc.unfreeze()
+
+    def _fork(self, first: str, templates: Templates) -> RenderProcess:
+        job_read, job_write = os.pipe()
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the render process: it never returns into the caller's code
+            status = 1
+            gc.disable()  # a short life: every writer pauses the collector anyway, and imports run faster without it
+            try:
+                os.close(job_write)
+                os.close(result_read)
+                for sibling in self.processes:  # else a sibling never sees its pipe close
+                    os.close(sibling.jobs)
+                    os.close(sibling.results)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the build reports it
+                serve(first, templates, job_read, result_write, self.render_format)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(job_read)
+        os.close(result_write)
+        return RenderProcess(pid, job_write, result_read)
+
+    def render(
+        self, roadmap: Roadmap, settings: BuildSettings, progress: Callable[[str], None]
+    ) -> dict[str, tuple[dict[str, bytes], float]]:
+        """The files of every format and the seconds each took, by format."""
+        if not self.processes:
+            results = {}
+            for name in self.formats:
+                results[name] = self.render_format(name, roadmap, settings)
+                progress(name)
+            return results
+        job = pickle.dumps((roadmap, settings), protocol=pickle.HIGHEST_PROTOCOL)
+        for process in self.processes:
+            write_message(process.jobs, job)
+        return self._hand_out(progress)
+
+    def _hand_out(self, progress: Callable[[str], None]) -> dict[str, tuple[dict[str, bytes], float]]:
+        waiting = list(self.formats)
+        results: dict[str, tuple[dict[str, bytes], float]] = {}
+        for process in self.processes:
+            self._give(process, waiting.pop(0))
+        while any(process.busy for process in self.processes):
+            process = self._next_done()
+            name, outcome = process.busy, receive(process.results, process.busy)
+            process.busy = None
+            results[str(name)] = outcome
+            progress(str(name))
+            if waiting:
+                self._give(process, waiting.pop(0))
+        return results
+
+    def _give(self, process: RenderProcess, name: str) -> None:
+        process.busy = name
+        write_message(process.jobs, pickle.dumps(name))
+
+    def _next_done(self) -> RenderProcess:
+        busy = {process.results: process for process in self.processes if process.busy}
+        ready, _, _ = select.select(list(busy), [], [])
+        return busy[ready[0]]
+
+    def close(self, failed: bool) -> None:
+        """End every process: at once after a failure, else once it has read that there is no more work."""
+        for process in self.processes:
+            if failed:
+                os.kill(process.pid, signal.SIGKILL)
+            os.close(process.jobs)  # a process waiting for work reads the end of its pipe and exits
+        for process in self.processes:
+            os.waitpid(process.pid, 0)
+            os.close(process.results)
+        self.processes = []
+
+
+@contextlib.contextmanager
+def render_processes(
+    formats: list[str], templates: Templates, render_format: RenderFormat
+) -> Iterator[RenderProcesses]:
+    """Fork the render processes of a build now; end them when the build is done or has failed."""
+    processes = RenderProcesses(formats, templates, render_format)
+    failed = True
+    try:
+        yield processes
+        failed = False
+    finally:
+        processes.close(failed)
+
+
+def serve(first: str, templates: Templates, jobs: int, results: int, render_format: RenderFormat) -> None:
+    """The loop of a render process: prepare the first format, take the roadmap, render formats until told to stop."""
+    with contextlib.suppress(Exception):  # the same error comes back when the format is rendered, reported then
+        prepare_writer(first, templates)
+    try:
+        with collection_paused():
+            roadmap, settings = pickle.loads(read_message(jobs))
+        gc.freeze()  # the roadmap lives as long as this process
+        while True:
+            name = pickle.loads(read_message(jobs))
+            write_message(results, pickle.dumps(outcome(name, roadmap, settings, render_format), protocol=5))
+    except EOFError:
+        return  # the build has no more work, or has failed
+
+
+def outcome(name: str, roadmap: Roadmap, settings: BuildSettings, render_format: RenderFormat) -> tuple[str, Any]:
+    """What a render process sends back: the rendered files, or the error and its traceback."""
+    try:
+        return "done", render_format(name, roadmap, settings)
+    except Exception as error:  # every error is re-raised in the build process
+        return "failed", (portable(error), traceback.format_exc())
+
+
+def portable(error: Exception) -> Exception:
+    """The error itself when it survives pickling, else an error of the same kind of failure with its text."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # any error that cannot cross a pipe
+        kind = EvepubError if isinstance(error, EvepubError) else RuntimeError
+        return kind(f"{type(error).__name__}: {error}")
+
+
+def receive(results: int, name: str) -> tuple[dict[str, bytes], float]:
+    """The files one process rendered, re-raising its error here."""
+    try:
+        state, payload = pickle.loads(read_message(results))
+    except EOFError:
+        raise RuntimeError(f"the process rendering {name} ended unexpectedly") from None
+    if state == "failed":
+        error, remote = payload
+        raise error from RemoteTraceback(remote)
+    return payload
+
+
+def write_message(descriptor: int, data: bytes) -> None:
+    """Write one message to a pipe: its length, then the data."""
+    try:
+        for part in (LENGTH.pack(len(data)), data):
+            view = memoryview(part)
+            while view:
+                view = view[os.write(descriptor, view) :]
+    except BrokenPipeError:  # not the command's output closing: a render process has died
+        raise RuntimeError("a render process ended unexpectedly") from None
+
+
+def read_message(descriptor: int) -> bytes:
+    """Read one whole message from a pipe; EOFError when the other end has closed it."""
+    (length,) = LENGTH.unpack(read_exactly(descriptor, LENGTH.size))
+    return read_exactly(descriptor, length)
+
+
+def read_exactly(descriptor: int, size: int) -> bytes:
+    """Exactly `size` bytes from a pipe."""
+    chunks, missing = [], size
+    while missing:
+        chunk = os.read(descriptor, min(missing, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
