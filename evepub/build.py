@@ -20,7 +20,7 @@ from evepub.errors import EvepubError
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 from evepub.render_processes import render_processes
-from evepub.templating import DEFAULT_TEMPLATES, Templates
+from evepub.templating import DEFAULT_TEMPLATES, Templates, raised_in_template
 from evepub.writers import WRITERS, BuildSettings, writer
 
 DEFAULT_SOURCE = Path("source/roadmap.yaml")
@@ -101,6 +101,13 @@ def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple
             files = writer(name).write(roadmap, settings)
     except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
         raise EvepubError(f"template error while writing {name}: {error}") from None
+    except EvepubError:
+        raise
+    except Exception as error:  # a wording macro that divides by zero, say: the template's fault, not evepub's
+        template = raised_in_template(error)
+        if template is None:
+            raise
+        raise EvepubError(f"template error while writing {name}: {template}: {type(error).__name__}: {error}") from None
     return files, time.perf_counter() - started
 
 

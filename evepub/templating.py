@@ -42,8 +42,42 @@ def time_limit(name: str) -> Iterator[None]:
 _ENVIRONMENTS: dict[tuple[Path, Callable[[str], str] | None], jinja2.Environment] = {}
 
 
+def raised_in_template(error: BaseException) -> str | None:
+    """The file name of the innermost template whose code raised an error, or None when no template code ran."""
+    found = None
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = Path(filename).name
+        trace = trace.tb_next
+    return found
+
+
 class Trusted(str):
     """Text that a writer built itself (markup around escaped data); the finaliser lets it through."""
+
+
+class MissingMacro(EvepubError, AttributeError):
+    """A template lacks a macro that a writer calls (hasattr() sees it as missing)."""
+
+
+class Macros:
+    """The macros of one template; a macro it lacks is an error in the user's template, not in evepub."""
+
+    def __init__(self, module: Any, name: str) -> None:
+        self._module, self._name = module, name
+
+    def __getattr__(self, macro: str) -> Any:
+        try:
+            return getattr(self._module, macro)
+        except AttributeError:
+            raise MissingMacro(f"{self._name}: template error: it defines no macro '{macro}'") from None
+
+    def __getitem__(self, macro: str) -> Any:
+        # Jinja looks a name up as an item when attribute access fails: so a template that calls a missing
+        # macro gets this error too, rather than one that blames the calling template
+        return self.__getattr__(macro)
 
 
 class Templates:
@@ -93,15 +127,27 @@ class Templates:
             raise EvepubError(f"{where}: template syntax error: {error.message}") from error
         except jinja2.TemplateError as error:
             raise EvepubError(f"{name}: template error: {error}") from error
-        except (OverflowError, RecursionError) as error:  # the sandbox's range limit, runaway recursion
-            raise EvepubError(f"{name}: template error: {error}") from error
+        except EvepubError:
+            raise
+        except Exception as error:  # the sandbox's range limit, runaway recursion, 1 / 0: the template's fault
+            if raised_in_template(error) is None:
+                raise
+            raise EvepubError(f"{name}: template error: {type(error).__name__}: {error}") from error
 
     def wording(self) -> Any:
         """The macros of wording.j2: headings, labels and status wording shared by every format."""
+        return self.macros("wording.j2")
+
+    def macros(self, name: str) -> Any:
+        """The macros of one template file, each called like a function that returns text."""
         try:
-            return self.environment().get_template("wording.j2").module
+            return Macros(self.environment().get_template(name).module, name)
+        except jinja2.TemplateSyntaxError as error:
+            raise EvepubError(
+                f"{error.filename or name}:{error.lineno}: template syntax error: {error.message}"
+            ) from error
         except jinja2.TemplateError as error:
-            raise EvepubError(f"wording.j2: template error: {error}") from error
+            raise EvepubError(f"{name}: template error: {error}") from error
 
     def asset(self, name: str) -> Path:
         """A file in the template folder, refused when the name leads outside it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,8 @@ import pytest
 
 from evepub.build import build, publish
 from evepub.cli import main
-from evepub.errors import EvepubError
+from evepub.errors import EvepubError, SourceError
+from evepub.render_processes import process_count
 from evepub.writers import WRITERS
 
 from conftest import ROOT
@@ -69,6 +71,7 @@ def test_an_invalid_source_keeps_the_previous_outputs(tmp_path: Path) -> None:
         ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "loop forever"),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recursion"),
         ("{% include '../../etc/passwd' %}", "../../etc/passwd"),
+        ("{{ 1 / 0 }}", "roadmap.md.j2: template error: ZeroDivisionError: division by zero"),
     ],
 )
 def test_hostile_user_templates_are_refused(
@@ -83,6 +86,20 @@ def test_hostile_user_templates_are_refused(
     assert message in err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "o" / "roadmap.md").exists()
+
+
+@pytest.mark.parametrize("formats", ["md", "docx", "pdf", "xlsx", "md,docx,pdf,xlsx"])
+def test_a_wording_template_without_a_macro_the_writers_call_is_a_template_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], formats: str
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    wording = templates / "wording.j2"
+    wording.write_text(wording.read_text().replace("macro document_title(", "macro title_of_the_document("))
+    arguments = ["build", str(SOURCE), "-o", str(tmp_path / "o"), "--format", formats, "--templates", str(templates)]
+    assert main(arguments) == 2
+    assert capsys.readouterr().err == "evepub: wording.j2: template error: it defines no macro 'document_title'\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_an_output_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
@@ -124,7 +141,85 @@ def test_two_builds_at_once_into_one_folder_corrupt_nothing(tmp_path: Path, monk
     command = [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(outdir), "--format", "md,xlsx"]
     runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
     assert [run.wait(timeout=300) for run in runs] == [0, 0]
-    done = subprocess.run([sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(tmp_path / "alone"),
-                           "--format", "md,xlsx"], capture_output=True, timeout=300, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(tmp_path / "alone"), "--format", "md,xlsx"],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     assert done.returncode == 0
     assert snapshot(outdir) == snapshot(tmp_path / "alone")
+
+
+def no_child_processes_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+needs_render_processes = pytest.mark.skipif(
+    process_count(list(WRITERS)) < 2, reason="one core: every format renders in the build's own process"
+)
+
+
+@needs_render_processes
+def test_an_error_in_one_format_of_a_parallel_build_keeps_every_previous_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "out"
+    build(SOURCE, outdir)
+    before = snapshot(outdir)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    labels = templates / "pdf" / "labels.j2"
+    labels.write_text(labels.read_text().replace("{% macro total_row() %}Total", "{% macro total_row() %}{{ 1 / 0 }}"))
+    assert main(["build", str(SOURCE), "-o", str(outdir), "--templates", str(templates)]) == 2
+    message = "evepub: template error while writing pdf: labels.j2: ZeroDivisionError: division by zero\n"
+    assert capsys.readouterr().err == message
+    assert snapshot(outdir) == before
+    assert no_child_processes_left()
+
+
+@needs_render_processes
+def test_a_render_process_that_dies_fails_the_build_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outdir = tmp_path / "out"
+    build(SOURCE, outdir)
+    before = snapshot(outdir)
+    builder = os.getpid()
+
+    def dying(name: str, *args: object) -> object:
+        if os.getpid() != builder:
+            os._exit(9)  # as when the kernel kills a process that ran out of memory
+        raise AssertionError("the formats were to render in render processes")
+
+    monkeypatch.setattr("evepub.build.render_format", dying)
+    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+        build(SOURCE, outdir)
+    assert snapshot(outdir) == before
+    assert no_child_processes_left()
+
+
+@needs_render_processes
+def test_an_invalid_source_ends_the_render_processes(tmp_path: Path) -> None:
+    bad = tmp_path / "roadmap.yaml"
+    bad.write_text(SOURCE.read_text(encoding="utf-8").replace("title: Feature Roadmap", "title: [oops"))
+    with pytest.raises(SourceError):
+        build(bad, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert no_child_processes_left()
+
+
+def test_the_evepub_program_prints_every_line_before_it_ends(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed = [line.split("  ")[0] for line in done.stdout.splitlines()]
+    assert sorted(printed) == sorted(str(path) for path in tmp_path.rglob("*") if path.is_file())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: [oops\n")
+    failed = subprocess.run([*command[:4], str(bad), "-o", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert (failed.returncode, failed.stderr) == (2, f"{bad}:2:1: YAML syntax: did not find expected ',' or ']'\n")

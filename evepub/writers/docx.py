@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-import jinja2
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -131,10 +130,7 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
 
 def docx_properties(templates: Templates) -> Any:
     """The macros of docx/properties.j2: author, keywords, category and comments of the document."""
-    try:
-        return templates.environment().get_template(PROPERTIES_TEMPLATE).module
-    except jinja2.TemplateError as error:
-        raise EvepubError(f"{PROPERTIES_TEMPLATE}: template error: {error}") from error
+    return templates.macros(PROPERTIES_TEMPLATE)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def prepare(templates: Templates) -> None:
 
 def pdf_labels(templates: Templates) -> Any:
     """The macros of pdf/labels.j2: the PDF's own wording."""
-    return templates.environment().get_template("pdf/labels.j2").module
+    return templates.macros("pdf/labels.j2")
 
 
 def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
