@@ -283,9 +283,8 @@ def machine() -> str:
                 model = line.split(":", 1)[1].strip()
                 break
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    libraries = ", ".join(
-        f"{name} {version(name)}" for name in ("PyYAML", "Jinja2", "python-docx", "reportlab", "openpyxl", "lxml")
-    )
+    names = ("PyYAML", "Jinja2", "python-docx", "reportlab", "rl_accel", "openpyxl", "lxml")
+    libraries = ", ".join(f"{name} {version(name)}" for name in names)
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({model}), {memory:.0f} GiB, "
         f"Python {platform.python_version()}; {libraries}"

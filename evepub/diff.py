@@ -7,7 +7,6 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evepub import source
 from evepub.errors import EvepubError
 from evepub.model import Located, Roadmap, walk
 from evepub.templating import Templates
@@ -113,6 +112,8 @@ def label(roadmap: Roadmap, origin: str) -> str:
 
 def load_version(spec: str, working_copy: Path) -> tuple[Roadmap, str]:
     """A source from a path, or from git as `git:REV` (the working copy's path at that revision)."""
+    from evepub import source  # imported here: the writers import this module, and only the build loads sources
+
     if not spec.startswith("git:"):
         roadmap = source.load(spec)
         return roadmap, label(roadmap, spec)
@@ -138,7 +139,9 @@ def git_show(revision: str, path: Path) -> str:
     except subprocess.CalledProcessError as error:
         message = (error.stderr.decode(errors="replace") if isinstance(error.stderr, bytes) else error.stderr) or ""
         raise EvepubError(f"cannot read {path} at {revision} from git: {message.strip()}") from None
-    return source.decode(done.stdout, f"{revision}:{path}")
+    from evepub.source import decode
+
+    return decode(done.stdout, f"{revision}:{path}")
 
 
 def changes_since(spec: str, new: Roadmap, working_copy: Path) -> ChangeSet:

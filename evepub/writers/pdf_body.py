@@ -6,7 +6,6 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -18,6 +17,7 @@ from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap
 from evepub.writers.pdf_fonts import FontSet
+from evepub.writers.pdf_markup import escape, quoteattr
 from evepub.writers.pdf_style import Style, Styles, hex_colour
 
 BULLETS = ("•", "◦", "▪")  # bullet glyph by list depth, repeating

@@ -27,12 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from evepub.errors import EvepubError
+from evepub.writers.pdf_markup import escape
 
 FONT_DIR_VARIABLE = "EVEPUB_FONT_DIR"
 DEBIAN_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

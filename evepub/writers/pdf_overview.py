@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -13,6 +12,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from evepub.errors import EvepubError
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.writers.pdf_fonts import FontSet
+from evepub.writers.pdf_markup import escape
 from evepub.writers.pdf_style import Style, Styles, hex_colour
 
 ITEMS_COLUMN = 40.0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
@@ -15,6 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from evepub.model import Quarter, Release
 from evepub.writers.pdf_fonts import FontSet
+from evepub.writers.pdf_markup import escape
 from evepub.writers.pdf_style import Style
 
 ROW = 17.0  # height of one release row, at most
