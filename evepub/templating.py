@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from evepub.cache import cache_folder
 from evepub.errors import EvepubError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_SECONDS = 30.0  # a template that renders longer than this is taken to loop forever
 
 
-@contextmanager
+@contextlib.contextmanager
 def time_limit(name: str) -> Iterator[None]:
     """Stop a template that runs away (EVEPUB_TEMPLATE_SECONDS); only the main thread can set the alarm."""
     seconds = float(os.environ.get("EVEPUB_TEMPLATE_SECONDS", DEFAULT_SECONDS))
@@ -52,6 +53,31 @@ def raised_in_template(error: BaseException) -> str | None:
             found = Path(filename).name
         trace = trace.tb_next
     return found
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, kept from build to build; it never fails a build.
+
+    Jinja files each template under its path and checks the template's text, so an edited template is
+    compiled again. Every environment here compiles alike (the same options; `finalize` only differs
+    in what it escapes, not in how it is called), so they can share one cache.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from the cache; an unreadable file leaves it empty, to compile."""
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a compiled template; a full disk or a folder gone read-only means compiling it again next time."""
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def compiled_templates() -> CompiledTemplates | None:
+    """The cache of compiled templates in evepub's cache folder, or None when there is none."""
+    folder = cache_folder("templates")
+    return None if folder is None else CompiledTemplates(str(folder), "%s.jinja")
 
 
 class Trusted(str):
@@ -114,6 +140,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             finalize=finalize,
+            bytecode_cache=compiled_templates(),
         )
         return env
 

@@ -19,12 +19,16 @@ NEVER_SEEN = ROOT / "tests" / "data" / "never-seen-roadmap.txt"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # make test: a few hundred examples where a test asks for them; HYPOTHESIS_PROFILE=long for a longer hunt
 # derandomize: make test draws the same examples every run, so CI never fails on a new draw; hunt with "long"
-settings.register_profile(
-    "default", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("default", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", deadline=None, max_examples=5000, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 MARKER_RE = re.compile(r"^\s*(?:[-*•·]\s+)?(?:[·•oO°◦]\s+)?(?:(?:\d+|[A-Za-z])\.\s+)?")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' compiled templates out of the user's own cache (subprocesses inherit this too)."""
+    os.environ["EVEPUB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 def require_tool(name: str) -> str:

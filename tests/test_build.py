@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from evepub.build import build, publish
+from evepub.cache import cache_folder, cache_root
 from evepub.cli import main
 from evepub.errors import EvepubError, SourceError
 from evepub.render_processes import process_count
@@ -223,3 +224,49 @@ def test_the_evepub_program_prints_every_line_before_it_ends(tmp_path: Path) -> 
     bad.write_text("title: [oops\n")
     failed = subprocess.run([*command[:4], str(bad), "-o", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert (failed.returncode, failed.stderr) == (2, f"{bad}:2:1: YAML syntax: did not find expected ',' or ']'\n")
+
+
+def build_in_a_process(outdir: Path, cache: str, templates: Path = TEMPLATES, formats: str = ",".join(WRITERS)) -> None:
+    environment = dict(os.environ, EVEPUB_CACHE_DIR=cache, SOURCE_DATE_EPOCH="1700000000")
+    command = [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(outdir), "--format", formats]
+    command += ["--templates", str(templates), "--quiet"]
+    subprocess.run(command, env=environment, check=True, timeout=120)
+
+
+def test_compiled_templates_are_kept_and_give_the_same_bytes_as_none(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build_in_a_process(tmp_path / "cold", str(cache))
+    assert len(list((cache / "templates").glob("*.jinja"))) >= 4  # wording, labels, properties, Markdown
+    build_in_a_process(tmp_path / "warm", str(cache))
+    build_in_a_process(tmp_path / "none", "")
+    assert snapshot(tmp_path / "cold") == snapshot(tmp_path / "warm") == snapshot(tmp_path / "none")
+
+
+def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
+    cache, templates = str(tmp_path / "cache"), tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    build_in_a_process(tmp_path / "before", cache, templates, "md")
+    page = templates / "markdown" / "roadmap.md.j2"
+    page.write_text(page.read_text(encoding="utf-8") + "Edited after the first build.\n", encoding="utf-8")
+    build_in_a_process(tmp_path / "after", cache, templates, "md")
+    assert (tmp_path / "after" / "roadmap.md").read_text(encoding="utf-8").endswith("Edited after the first build.\n")
+
+
+def test_a_cache_folder_that_cannot_be_made_does_not_fail_a_build(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    build_in_a_process(tmp_path / "out", str(blocker / "cache"), formats="md,pdf")
+    assert (tmp_path / "out" / "roadmap.pdf").stat().st_size > 10_000
+
+
+def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVEPUB_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == tmp_path / "xdg" / "evepub"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_root() == tmp_path / "home" / ".cache" / "evepub"
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_folder("templates") == tmp_path / "mine" / "templates"
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", "")
+    assert (cache_root(), cache_folder("templates")) == (None, None)

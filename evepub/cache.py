@@ -1,0 +1,35 @@
+"""Where evepub keeps what it can always rebuild: today, its compiled templates.
+
+The folder is EVEPUB_CACHE_DIR when that is set (set it empty to keep no cache), else evepub/ in
+$XDG_CACHE_HOME, else ~/.cache/evepub. Nothing in it is ever needed: a folder that cannot be made or
+written is simply not used, and deleting it at any time only costs the next build the work again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CACHE_VARIABLE = "EVEPUB_CACHE_DIR"
+
+
+def cache_root() -> Path | None:
+    """The cache folder this process would use, or None when caching is turned off."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "evepub"
+
+
+def cache_folder(name: str) -> Path | None:
+    """A folder of the cache, made private to this user if need be; None when there can be none."""
+    root = cache_root()
+    if root is None:
+        return None
+    folder = root / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to expand "~" to
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
