@@ -1,4 +1,4 @@
-"""Where evepub keeps what it can always rebuild: today, its compiled templates.
+"""Where evepub keeps what it can always rebuild: compiled templates and parsed font metrics.
 
 The folder is EVEPUB_CACHE_DIR when that is set (set it empty to keep no cache), else evepub/ in
 $XDG_CACHE_HOME, else ~/.cache/evepub. Nothing in it is ever needed: a folder that cannot be made or

@@ -237,6 +237,7 @@ def test_compiled_templates_are_kept_and_give_the_same_bytes_as_none(tmp_path: P
     cache = tmp_path / "cache"
     build_in_a_process(tmp_path / "cold", str(cache))
     assert len(list((cache / "templates").glob("*.jinja"))) >= 4  # wording, labels, properties, Markdown
+    assert len(list((cache / "fonts").glob("*.marshal"))) == 3  # DejaVu Sans, bold and oblique
     build_in_a_process(tmp_path / "warm", str(cache))
     build_in_a_process(tmp_path / "none", "")
     assert snapshot(tmp_path / "cold") == snapshot(tmp_path / "warm") == snapshot(tmp_path / "none")

@@ -23,6 +23,7 @@ from evepub.readers.pdf import read
 from evepub.readers.text import read_text
 from evepub.writers import BuildSettings
 from evepub.writers.pdf import write
+from evepub.writers.pdf_font_cache import load_ttfont
 from evepub.writers.pdf_fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
 from evepub.writers.pdf_overview import count_items
 
@@ -328,6 +329,30 @@ def test_the_font_folder_override_is_used(tmp_path: Path, monkeypatch: pytest.Mo
     faces = find_faces()
     assert set(faces) == set(FACES)
     assert all(path.parent == tmp_path for path in faces.values())
+
+
+def test_fontconfig_gives_the_plain_faces_not_the_condensed_or_light_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("fc-list")
+    monkeypatch.delenv(FONT_DIR_VARIABLE, raising=False)
+    assert {role: path.name for role, path in find_faces().items()} == {role: name for role, (name, _) in FACES.items()}
+
+
+def test_a_font_from_the_cache_is_the_font_reportlab_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(tmp_path))
+    path = find_faces()["regular"]
+
+    def face_data(font: Any) -> dict[str, Any]:
+        return {key: value for key, value in vars(font.face).items() if key != "_pdfScale"}
+
+    parsed = load_ttfont("parsed", path)  # the cache is empty: parsed, then kept
+    (entry,) = (tmp_path / "fonts").glob("*.marshal")
+    cached = load_ttfont("cached", path)
+    assert vars(cached).keys() == vars(parsed).keys()
+    assert face_data(cached) == face_data(parsed)
+    assert cached.face._pdfScale(2048) == parsed.face._pdfScale(2048)
+    assert cached.stringWidth("Feature Roadmap", 10) == parsed.stringWidth("Feature Roadmap", 10)
+    entry.write_bytes(b"not marshal data")
+    assert face_data(load_ttfont("reparsed", path)) == face_data(parsed)
 
 
 def test_characters_no_installed_font_has_still_extract(tmp_path: Path) -> None:

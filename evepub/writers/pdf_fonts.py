@@ -32,6 +32,7 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from evepub.errors import EvepubError
+from evepub.writers.pdf_font_cache import load_ttfont
 from evepub.writers.pdf_markup import escape
 
 FONT_DIR_VARIABLE = "EVEPUB_FONT_DIR"
@@ -193,7 +194,7 @@ def register(role: str, path: Path, index: int = 0) -> str:
     name = f"evepub-{role}-{digest}"
     if name not in pdfmetrics.getRegisteredFontNames():
         try:
-            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+            pdfmetrics.registerFont(load_ttfont(name, path, index))
         except (TTFError, OSError) as error:
             raise EvepubError(f"cannot use font {path}: {error}; set {FONT_DIR_VARIABLE} to another folder") from error
     return name
