@@ -48,6 +48,36 @@ class RenderProcess:
     jobs: int
     results: int
     busy: str | None = None
+    status: int | None = None  # how it ended, once reaped
+
+    def reap(self) -> int:
+        """Wait for the process to end (once) and return its wait status."""
+        if self.status is None:
+            self.status = os.waitpid(self.pid, 0)[1]
+        return self.status
+
+    def send(self, data: bytes) -> None:
+        """Send the process one message; its death surfaces as died() says."""
+        try:
+            write_message(self.jobs, data)
+        except BrokenPipeError:  # not the command's output closing: this process has ended
+            raise self.died() from None
+
+    def died(self) -> BaseException:
+        """The error to raise for a process that ended without being asked to: Ctrl-C, a kill, a crash."""
+        status = self.reap()
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+            return KeyboardInterrupt()  # Ctrl-C reached the render processes before this one
+        return RuntimeError(f"the process rendering {self.busy or 'formats'} {how_it_ended(status)}")
+
+
+def how_it_ended(status: int) -> str:
+    """A wait status in words, for the error that a render process died."""
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"ended unexpectedly with exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def slowest_first(formats: list[str]) -> list[str]:
@@ -110,7 +140,7 @@ class RenderProcesses:
             return results
         job = pickle.dumps((roadmap, settings), protocol=pickle.HIGHEST_PROTOCOL)
         for process in self.processes:
-            write_message(process.jobs, job)
+            process.send(job)
         return self._hand_out(progress)
 
     def _hand_out(self, progress: Callable[[str], None]) -> dict[str, tuple[dict[str, bytes], float]]:
@@ -120,7 +150,7 @@ class RenderProcesses:
             self._give(process, waiting.pop(0))
         while any(process.busy for process in self.processes):
             process = self._next_done()
-            name, outcome = process.busy, receive(process.results, process.busy)
+            name, outcome = process.busy, receive(process)
             process.busy = None
             results[str(name)] = outcome
             progress(str(name))
@@ -130,7 +160,7 @@ class RenderProcesses:
 
     def _give(self, process: RenderProcess, name: str) -> None:
         process.busy = name
-        write_message(process.jobs, pickle.dumps(name))
+        process.send(pickle.dumps(name))
 
     def _next_done(self) -> RenderProcess:
         busy = {process.results: process for process in self.processes if process.busy}
@@ -140,11 +170,11 @@ class RenderProcesses:
     def close(self, failed: bool) -> None:
         """End every process: at once after a failure, else once it has read that there is no more work."""
         for process in self.processes:
-            if failed:
+            if failed and process.status is None:
                 os.kill(process.pid, signal.SIGKILL)
             os.close(process.jobs)  # a process waiting for work reads the end of its pipe and exits
         for process in self.processes:
-            os.waitpid(process.pid, 0)
+            process.reap()
             os.close(process.results)
         self.processes = []
 
@@ -196,12 +226,12 @@ def portable(error: Exception) -> Exception:
         return kind(f"{type(error).__name__}: {error}")
 
 
-def receive(results: int, name: str) -> tuple[dict[str, bytes], float]:
+def receive(process: RenderProcess) -> tuple[dict[str, bytes], float]:
     """The files one process rendered, re-raising its error here."""
     try:
-        state, payload = pickle.loads(read_message(results))
+        state, payload = pickle.loads(read_message(process.results))
     except EOFError:
-        raise RuntimeError(f"the process rendering {name} ended unexpectedly") from None
+        raise process.died() from None
     if state == "failed":
         error, remote = payload
         raise error from RemoteTraceback(remote)
@@ -210,13 +240,10 @@ def receive(results: int, name: str) -> tuple[dict[str, bytes], float]:
 
 def write_message(descriptor: int, data: bytes) -> None:
     """Write one message to a pipe: its length, then the data."""
-    try:
-        for part in (LENGTH.pack(len(data)), data):
-            view = memoryview(part)
-            while view:
-                view = view[os.write(descriptor, view) :]
-    except BrokenPipeError:  # not the command's output closing: a render process has died
-        raise RuntimeError("a render process ended unexpectedly") from None
+    for part in (LENGTH.pack(len(data)), data):
+        view = memoryview(part)
+        while view:
+            view = view[os.write(descriptor, view) :]
 
 
 def read_message(descriptor: int) -> bytes:

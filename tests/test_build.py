@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,7 +200,7 @@ def test_a_render_process_that_dies_fails_the_build_instead_of_hanging(
         raise AssertionError("the formats were to render in render processes")
 
     monkeypatch.setattr("evepub.build.render_format", dying)
-    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+    with pytest.raises(RuntimeError, match=r"^the process rendering (pdf|xlsx) ended unexpectedly with exit status 9$"):
         build(SOURCE, outdir)
     assert snapshot(outdir) == before
     assert no_child_processes_left()
@@ -271,3 +273,31 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cache_folder("templates") == tmp_path / "mine" / "templates"
     monkeypatch.setenv("EVEPUB_CACHE_DIR", "")
     assert (cache_root(), cache_folder("templates")) == (None, None)
+
+
+@needs_render_processes
+@pytest.mark.parametrize("after", [0.05, 0.3])
+def test_ctrl_c_ends_a_parallel_build_with_one_line_and_every_process(tmp_path: Path, after: float) -> None:
+    source = tmp_path / "roadmap.yaml"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "2000", str(source)], check=True, timeout=120)
+    command = [sys.executable, "-m", "evepub", "build", str(source), "-o", str(tmp_path / "out")]
+    build_process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(after)  # while the render processes import, or while they render
+    os.killpg(build_process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group gets it
+    _, err = build_process.communicate(timeout=60)
+    assert (build_process.returncode, err) == (130, "evepub: interrupted\n")
+    assert not (tmp_path / "out").exists()
+    assert processes_in_group(build_process.pid) == []
+
+
+def processes_in_group(group: int) -> list[int]:
+    """The processes still running (zombies aside) in a process group, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while being looked at
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
