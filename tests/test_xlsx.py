@@ -376,6 +376,21 @@ def test_libreoffice_recalculates_summary_counts_of_every_workbook(roadmap: Road
             assert table["Total"][status.name] == totals[status.name]
 
 
+def test_libreoffice_counts_a_release_whose_name_is_longer_than_a_formula_constant(
+    eve_roadmap: Roadmap, tmp_path: Path
+) -> None:
+    long_name = "K-release of the edge: " + 'very long "quoted" name, ' * 20  # 500+ characters, quotes doubled
+    release = dataclasses.replace(eve_roadmap.releases[0], name=long_name)
+    roadmap = dataclasses.replace(eve_roadmap, releases=[release, *eve_roadmap.releases[1:]])
+    paths = save_all(write(roadmap, SETTINGS), tmp_path / "out")
+    table = summary_table(recalculated(tmp_path, [paths["roadmap-tracker.xlsx"]])["roadmap-tracker.xlsx"])
+    expected = expected_counts(roadmap)[long_name]
+    assert table[long_name]["Items"] == sum(expected.values()) > 0
+    assert [table[long_name][status.name] for status in roadmap.statuses] == [
+        expected[status.name] for status in roadmap.statuses
+    ]
+
+
 def test_summary_follows_a_status_change(eve_roadmap: Roadmap, tmp_path: Path) -> None:
     paths = save_all(write(eve_roadmap, SETTINGS), tmp_path / "out")
     tracker = paths["roadmap-tracker.xlsx"]

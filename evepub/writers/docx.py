@@ -59,6 +59,7 @@ from evepub.writers.docx_xml import (
     xml_safe,
 )
 
+PROPERTY_LIMIT = 255  # characters in a core document property (title, keywords, ...)
 OUTPUT = "roadmap.docx"
 PROPERTIES_TEMPLATE = "docx/properties.j2"
 PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}  # twips, portrait
@@ -373,19 +374,25 @@ def set_core_properties(
     moment = settings.timestamp
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    author = xml_safe(str(properties.author(roadmap)))
-    core.title = xml_safe(str(wording.document_title(roadmap)))
-    core.subject = xml_safe(str(wording.subtitle(roadmap)))
+    author = property_text(properties.author(roadmap))
+    core.title = property_text(wording.document_title(roadmap))
+    core.subject = property_text(wording.subtitle(roadmap))
     core.author = author
     core.last_modified_by = author
-    core.keywords = xml_safe(str(properties.keywords(roadmap)))
-    core.category = xml_safe(str(properties.category()))
-    core.comments = xml_safe(str(properties.comments(roadmap)))
+    core.keywords = property_text(properties.keywords(roadmap))
+    core.category = property_text(properties.category())
+    core.comments = property_text(properties.comments(roadmap))
     if roadmap.version:
-        core.version = xml_safe(roadmap.version)
+        core.version = property_text(roadmap.version)
     core.revision = 1
     core.created = moment
     core.modified = moment
+
+
+def property_text(value: object) -> str:
+    """A document property: XML-safe, and cut to the 255 characters Word allows (the body keeps every word)."""
+    text = xml_safe(str(value))
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
 
 
 def add_item_ids(document: DocxDocument, item_ids: list[str]) -> None:

@@ -42,6 +42,7 @@ MAX_OUTLINE_LEVEL = 7  # Excel groups rows at most seven levels deep
 MAX_HYPERLINK = 2_000  # Excel refuses hyperlink addresses longer than about 2,080 characters
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 MAX_FORMULA_STRING = 255  # Excel's limit for a text constant inside a formula
+MAX_FORMULA_TEXT = 6000  # of the 8,192 characters of a whole formula, what one text may take
 UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the column edge rather than wrapped
 
 
@@ -212,7 +213,9 @@ def _add_status_rules(sheet: Worksheet, roadmap: Roadmap, layout: Layout, last_r
 
 
 def formula_string(text: str, what: str) -> str:
-    """A text as a string constant inside a formula, refused when Excel could not hold it."""
-    if len(text) > MAX_FORMULA_STRING - 1:
-        raise EvepubError(f"{what} '{text[:40]}...' is too long for a tracker formula ({MAX_FORMULA_STRING - 1} max)")
-    return '"' + text.replace('"', '""') + '"'
+    """A text as a string in a formula; past 255 characters, constants joined by & (as Excel advises)."""
+    pieces = [text[start : start + MAX_FORMULA_STRING] for start in range(0, len(text), MAX_FORMULA_STRING)]
+    expression = "&".join('"' + piece.replace('"', '""') + '"' for piece in pieces or [""])
+    if len(expression) > MAX_FORMULA_TEXT:
+        raise EvepubError(f"{what} '{text[:40]}...' is too long for a tracker formula ({MAX_FORMULA_TEXT:,} max)")
+    return expression
