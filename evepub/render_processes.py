@@ -103,13 +103,20 @@ class RenderProcesses:
         try:
             for first in self.formats[: process_count(formats)]:
                 self.processes.append(self._fork(first, templates))
+        except OSError:  # out of processes or pipes: the formats render in those there are, or in this one
+            pass
         finally:
             gc.unfreeze()
 
     def _fork(self, first: str, templates: Templates) -> RenderProcess:
         job_read, job_write = os.pipe()
         result_read, result_write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for descriptor in (job_read, job_write, result_read, result_write):
+                os.close(descriptor)
+            raise
         if pid == 0:  # the render process: it never returns into the caller's code
             status = 1
             gc.disable()  # a short life: every writer pauses the collector anyway, and imports run faster without it

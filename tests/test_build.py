@@ -301,3 +301,24 @@ def processes_in_group(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
+
+
+@pytest.mark.parametrize("forks_allowed", [0, 1])
+def test_a_machine_out_of_processes_still_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks_allowed: int
+) -> None:
+    real_fork, forked = os.fork, []
+
+    def fork() -> int:
+        if len(forked) >= forks_allowed:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forked.append(True)
+        return real_fork()
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(os, "fork", fork)
+    build(SOURCE, tmp_path / "out")
+    monkeypatch.setattr(os, "fork", real_fork)
+    build(SOURCE, tmp_path / "expected")
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "expected")
+    assert no_child_processes_left()
