@@ -35,6 +35,7 @@ LIBRARIES = "import yaml, jinja2, docx, reportlab.platypus, openpyxl"
 HEAVY = {"md": set(), "docx": {"docx"}, "pdf": {"reportlab"}, "xlsx": {"openpyxl"}}  # what each format may import
 EPOCH = "1700000000"
 SAMPLE_SECONDS = 0.02
+SIDE_BY_SIDE_ROUNDS = 11  # a shared machine's speed drifts: more turn-about pairs give steadier medians
 
 
 @dataclass(frozen=True)
@@ -394,7 +395,7 @@ def own_seconds() -> float:
 def measure_everything(quick: bool, work: Path) -> tuple[list[Target], dict[tuple[int, str], Figures], list[str]]:
     """Every measurement of the bench: the targets, the table of formats and sizes, and the notes under it."""
     sizes = SIZES[:1] if quick else SIZES
-    repeats, rounds = (1, 3) if quick else (3, 7)
+    repeats, rounds = (1, 3) if quick else (3, SIDE_BY_SIDE_ROUNDS)
     paths = synthetic_sources(sizes, work)
     warm_up(work)
     results = build_everything(paths, repeats, work)
@@ -454,7 +455,7 @@ def main() -> int:
         "load": f"load average (1 minute) {load_before} before the run, {load_average()} after",
         "others": f"other processes kept {others / elapsed:.0%} of one core busy during its {elapsed / 60:.1f} minutes",
         "repeats": "once" if args.quick else "3 times",
-        "rounds": "3" if args.quick else "7",
+        "rounds": "3" if args.quick else str(SIDE_BY_SIDE_ROUNDS),
     }
     report = render(checks, results, SIZES[:1] if args.quick else SIZES, notes, context)
     output = args.output or (work / "RESULTS-quick.md" if args.quick else RESULTS)
