@@ -29,7 +29,6 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     TableStyle,
 )
@@ -45,6 +44,7 @@ from evepub.writers.pdf_body import BodyBuilder, Heading, Wording
 from evepub.writers.pdf_changes import changes_flowables
 from evepub.writers.pdf_contents import Contents, define_page_numbers
 from evepub.writers.pdf_fonts import FontSet, load_fonts, register_main_faces
+from evepub.writers.pdf_markup import Paragraph
 from evepub.writers.pdf_overview import TableText, overview_table
 from evepub.writers.pdf_style import Style, Styles, load_style, paragraph_styles
 from evepub.writers.pdf_timeline import TimelineText, timeline_drawing, timeline_svg

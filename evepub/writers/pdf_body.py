@@ -12,12 +12,12 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap
 from evepub.writers.pdf_fonts import FontSet
-from evepub.writers.pdf_markup import escape, quoteattr
+from evepub.writers.pdf_markup import Paragraph, escape, quoteattr
 from evepub.writers.pdf_style import Style, Styles, hex_colour
 
 BULLETS = ("•", "◦", "▪")  # bullet glyph by list depth, repeating

@@ -7,10 +7,11 @@ that a long item text can break across pages.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
 from evepub.diff import ChangeLine, ChangeTexts
 from evepub.writers.pdf_fonts import FontSet
+from evepub.writers.pdf_markup import Paragraph
 from evepub.writers.pdf_style import Style, Styles, hex_colour
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
+
+from evepub.writers.pdf_markup import Paragraph
 
 TOC_CALLBACK = "evepub-toc-entry"
 NUMBER_ROOM = "00000"  # the page-number column is as wide as this, in the entry's style

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from evepub.errors import EvepubError
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.writers.pdf_fonts import FontSet
-from evepub.writers.pdf_markup import escape
+from evepub.writers.pdf_markup import Paragraph, escape
 from evepub.writers.pdf_style import Style, Styles, hex_colour
 
 ITEMS_COLUMN = 40.0
