@@ -26,6 +26,7 @@ from evepub.readers.text import find_links
 OUTPUT_FILES = {"md": "roadmap.md", "docx": "roadmap.docx", "pdf": "roadmap.pdf", "xlsx": "roadmap-tracker.xlsx"}
 MAX_LISTED = 5
 ITEM_KINDS = {kind.value for kind in ItemKind}
+SHOWN_KINDS = ITEM_KINDS | {"title"}  # texts a format may show only in part (Shows.visible)
 SOFT_HYPHEN = "\u00ad"
 LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
 ASPECTS = ("order", "nesting", "numbering")  # shown as "ok" or "N differ" in every report line
@@ -59,7 +60,7 @@ class Shows:
 
     status: Callable[[Located, Roadmap], str | None]
     links: Callable[[Item], list[str]]
-    visible: Callable[[str], str] = str  # the part of an item's text the format can show
+    visible: Callable[[str], str] = str  # the part of an item's text (and of the title) the format can show
     fold: Callable[[str], str] = str  # what of a text, on either side, the format cannot tell apart
 
 
@@ -259,7 +260,7 @@ def normal(text: str) -> str:
 
 def key(entry: Entry, shown: Callable[[str], str]) -> tuple[str, str]:
     """An entry as alignment compares it: its kind, and its text as the format shows it with white space folded."""
-    return entry.kind, normal(shown(entry.text) if entry.kind in ITEM_KINDS else entry.text)
+    return entry.kind, normal(shown(entry.text) if entry.kind in SHOWN_KINDS else entry.text)
 
 
 class Alignment:

@@ -210,10 +210,10 @@ class RoadmapDocument(BaseDocTemplate):
             rightMargin=page.margin_right,
             topMargin=page.margin_top,
             bottomMargin=page.margin_bottom,
-            title=texts.title,
-            author=roadmap.author or "",
-            subject=texts.subtitle,
-            keywords=keywords(roadmap),
+            title=document_information(texts.title),
+            author=document_information(roadmap.author or ""),
+            subject=document_information(texts.subtitle),
+            keywords=document_information(keywords(roadmap)),
             creator="evepub",
             invariant=1,
             pageCompression=1,
@@ -457,6 +457,12 @@ def quarter_span(roadmap: Roadmap) -> tuple[str, str] | tuple[None, None]:
 def footer_form(page: int) -> str:
     """The name of the form holding the footer of one page."""
     return f"evepub-footer-{page}"
+
+
+def document_information(text: str) -> str:
+    """Text for the PDF's title, author, subject and keywords, without soft hyphens (they only mark line breaks)."""
+    # ReportLab would write U+00AD as PDFDocEncoding's byte 0xAD, which that encoding leaves undefined
+    return text.replace("\u00ad", "")
 
 
 def keywords(roadmap: Roadmap) -> str:
