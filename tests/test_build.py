@@ -276,13 +276,16 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @needs_render_processes
-@pytest.mark.parametrize("after", [0.05, 0.3])
+@pytest.mark.parametrize("after", [0.0, 0.3])
 def test_ctrl_c_ends_a_parallel_build_with_one_line_and_every_process(tmp_path: Path, after: float) -> None:
     source = tmp_path / "roadmap.yaml"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "2000", str(source)], check=True, timeout=120)
     command = [sys.executable, "-m", "evepub", "build", str(source), "-o", str(tmp_path / "out")]
     build_process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(after)  # while the render processes import, or while they render
+    deadline = time.monotonic() + 60
+    while len(processes_in_group(build_process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the render processes are forked: the build has begun
+    time.sleep(after)  # at once, while they import, or later, while they render
     os.killpg(build_process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group gets it
     _, err = build_process.communicate(timeout=60)
     assert (build_process.returncode, err) == (130, "evepub: interrupted\n")
