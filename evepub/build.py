@@ -75,18 +75,6 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
     return max(moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
 
 
-def render(
-    roadmap: Roadmap, formats: list[str], settings: BuildSettings, progress: Callable[[str], None] | None = None
-) -> dict[str, tuple[bytes, float]]:
-    """Every file of every format, rendered in memory: relative path -> (bytes, seconds taken).
-
-    With more than one format and more than one core, the formats render in parallel forked processes.
-    `progress` is told the name of each format as it is done.
-    """
-    with render_processes(formats, settings.templates, render_format) as processes:
-        return rendered_files(processes.render(roadmap, settings, progress or (lambda name: None)))
-
-
 def rendered_files(results: dict[str, tuple[dict[str, bytes], float]]) -> dict[str, tuple[bytes, float]]:
     """The files of every format, in the order of the table of writers."""
     ordered = [results[name] for name in WRITERS if name in results]
