@@ -18,7 +18,12 @@ def cache_root() -> Path | None:
     chosen = os.environ.get(CACHE_VARIABLE)
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no password entry to find one: keep no cache
+            return None
     return Path(base) / "evepub"
 
 
@@ -30,6 +35,6 @@ def cache_folder(name: str) -> Path | None:
     folder = root / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to expand "~" to
+    except OSError:
         return None
     return folder if os.access(folder, os.W_OK | os.X_OK) else None

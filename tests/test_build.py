@@ -273,6 +273,14 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cache_folder("templates") == tmp_path / "mine" / "templates"
     monkeypatch.setenv("EVEPUB_CACHE_DIR", "")
     assert (cache_root(), cache_folder("templates")) == (None, None)
+    monkeypatch.delenv("EVEPUB_CACHE_DIR")
+    monkeypatch.delenv("HOME")
+
+    def no_home(cls: type[Path]) -> Path:
+        raise RuntimeError("Could not determine home directory.")  # what pathlib says without HOME or passwd
+
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    assert cache_folder("templates") is None
 
 
 @needs_render_processes
