@@ -35,6 +35,10 @@ def cache_folder(name: str) -> Path | None:
     folder = root / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owner = folder.stat().st_uid
     except OSError:
+        return None
+    # compiled templates are code this process runs: never take them from a folder another user owns
+    if hasattr(os, "getuid") and owner != os.getuid():
         return None
     return folder if os.access(folder, os.W_OK | os.X_OK) else None

@@ -333,3 +333,14 @@ def test_a_machine_out_of_processes_still_builds(
     build(SOURCE, tmp_path / "expected")
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "expected")
     assert no_child_processes_left()
+
+
+def test_a_cache_folder_another_user_owns_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared"
+    (shared / "templates").mkdir(parents=True)
+    try:
+        os.chown(shared / "templates", os.getuid() + 1, -1)
+    except PermissionError:
+        pytest.skip("only root can give a folder to another user")
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(shared))
+    assert cache_folder("templates") is None  # its compiled templates would be code run by this user
