@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 
 class ExitStatus(IntEnum):
@@ -44,3 +46,7 @@ class SourceError(EvepubError):
             problems = [Problem(str(path), int(line), int(column), str(message))]  # type: ignore[arg-type]
         self.problems = sorted(problems, key=lambda p: (p.line, p.column))
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # rebuilt from its problems, so that it crosses the pipe from a render process intact
+        return functools.partial(SourceError, problems=self.problems), ()

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from evepub.cache import cache_folder
-from evepub.errors import EvepubError
+from evepub.errors import EvepubError, SourceError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_SECONDS = 30.0  # a template that renders longer than this is taken to loop forever
@@ -53,6 +54,22 @@ def raised_in_template(error: BaseException) -> str | None:
             found = Path(filename).name
         trace = trace.tb_next
     return found
+
+
+def read_yaml_file(path: Path) -> Any:
+    """The data of a YAML file of the template folder; a syntax error is one FILE:LINE:COL problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise EvepubError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SourceError(str(path), line, column, f"YAML syntax: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise SourceError(str(path), 1, 1, f"YAML: {error}") from None
 
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):

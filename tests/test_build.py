@@ -344,3 +344,17 @@ def test_a_cache_folder_another_user_owns_is_not_used(tmp_path: Path, monkeypatc
         pytest.skip("only root can give a folder to another user")
     monkeypatch.setenv("EVEPUB_CACHE_DIR", str(shared))
     assert cache_folder("templates") is None  # its compiled templates would be code run by this user
+
+
+@pytest.mark.parametrize(("template", "formats"), [("pdf/style.yaml", "pdf"), ("xlsx/layout.yaml", "xlsx")])
+@pytest.mark.parametrize("parallel", [False, True], ids=["alone", "with markdown"])
+def test_a_yaml_template_with_a_syntax_error_is_one_file_line_column_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, formats: str, parallel: bool
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / template).write_text("page: [oops\n", encoding="utf-8")
+    wanted = f"{formats},md" if parallel else formats
+    arguments = ["build", str(SOURCE), "-o", str(tmp_path / "o"), "--format", wanted, "--templates", str(templates)]
+    assert main(arguments) == 2
+    assert capsys.readouterr().err == f"{templates / template}:2:1: YAML syntax: did not find expected ',' or ']'\n"

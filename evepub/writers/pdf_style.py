@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
 from evepub.errors import EvepubError
-from evepub.templating import Templates
+from evepub.templating import Templates, read_yaml_file
 from evepub.writers.pdf_fonts import FontSet
 
 STYLE_FILE = "pdf/style.yaml"
@@ -86,10 +85,7 @@ class Style:
 def load_style(templates: Templates) -> Style:
     """Read and check style.yaml from the template folder."""
     path = templates.asset(STYLE_FILE)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise EvepubError(f"{path}: not valid YAML: {error}") from error
+    data = read_yaml_file(path)
     if not isinstance(data, dict):
         raise EvepubError(f"{path}: expected the sections page, type and colours")
     return Style(

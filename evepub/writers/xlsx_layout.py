@@ -9,7 +9,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -18,10 +17,9 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.table import TABLESTYLES
 
 from evepub.errors import EvepubError
-from evepub.templating import DEFAULT_TEMPLATES, Templates
+from evepub.templating import DEFAULT_TEMPLATES, Templates, read_yaml_file
 
 LAYOUT_FILE = "xlsx/layout.yaml"
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is ten times faster
 LISTS_SHEET = "Lists"  # hidden sheet read back by evepub.readers.xlsx: keep its name and columns stable
 ITEMS_TABLE = "Items"
 COLUMN_KEYS = (
@@ -97,10 +95,7 @@ def load_layout(templates: Templates) -> Layout:
 
 def load_layout_file(path: Path) -> Layout:
     """The tracker layout of one YAML file, checked; EvepubError names the file when it is wrong."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, yaml.YAMLError) as error:
-        raise EvepubError(f"{path}: cannot read the tracker layout: {error}") from error
+    data = read_yaml_file(path)
     try:
         return _checked_layout(data)
     except (KeyError, TypeError, ValueError) as error:
