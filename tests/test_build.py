@@ -358,3 +358,24 @@ def test_a_yaml_template_with_a_syntax_error_is_one_file_line_column_problem(
     arguments = ["build", str(SOURCE), "-o", str(tmp_path / "o"), "--format", wanted, "--templates", str(templates)]
     assert main(arguments) == 2
     assert capsys.readouterr().err == f"{templates / template}:2:1: YAML syntax: did not find expected ',' or ']'\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "content", "message"),
+    [
+        ("reference.docx", "not a zip", "reference.docx: not a Word document that evepub can start from ("),
+        ("xlsx/layout.yaml", "columns: []\n", "xlsx/layout.yaml: the setting 'sheets' is missing"),
+        ("pdf/style.yaml", "page: {}\n", "pdf/style.yaml: page.margin_top is missing"),
+    ],
+)
+def test_a_broken_template_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, content: str, message: str
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / template).write_text(content, encoding="utf-8")
+    assert main(["build", str(SOURCE), "-o", str(tmp_path / "o"), "--templates", str(templates)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"evepub: {templates}/{message}")
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -25,6 +26,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.parser import parse_xml
@@ -113,7 +115,7 @@ AFTER_UPDATE_FIELDS = {
 
 def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     """Render the roadmap as roadmap.docx."""
-    document = Document(str(settings.templates.asset("reference.docx")))
+    document = reference_document(settings.templates)
     wording = settings.templates.wording()
     properties = docx_properties(settings.templates)
     styles = resolve_styles(document)
@@ -127,6 +129,15 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     buffer = io.BytesIO()
     document.save(buffer)
     return {OUTPUT: repack(buffer.getvalue(), settings.timestamp)}
+
+
+def reference_document(templates: Templates) -> DocxDocument:
+    """A new document from the template folder's reference.docx, whose styles and page set-up it takes."""
+    path = templates.asset("reference.docx")
+    try:
+        return Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
+        raise EvepubError(f"{path}: not a Word document that evepub can start from ({error})") from None
 
 
 def docx_properties(templates: Templates) -> Any:

@@ -98,7 +98,9 @@ def load_layout_file(path: Path) -> Layout:
     data = read_yaml_file(path)
     try:
         return _checked_layout(data)
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
+        raise EvepubError(f"{path}: the setting {error.args[0]!r} is missing") from None
+    except (TypeError, ValueError) as error:
         raise EvepubError(f"{path}: {error}") from error
 
 
