@@ -50,3 +50,15 @@ class SourceError(EvepubError):
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # rebuilt from its problems, so that it crosses the pipe from a render process intact
         return functools.partial(SourceError, problems=self.problems), ()
+
+
+def yaml_syntax_error(error: Any, text: str, path: str, holds: str = "document") -> SourceError:
+    """A PyYAML syntax error (MarkedYAMLError) as one FILE:LINE:COL problem, in words a user can act on."""
+    mark = error.problem_mark or error.context_mark
+    message = error.problem or str(error)
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        message = "a tab character; indent with spaces, not tabs"
+    if "expected a single document" in str(error):
+        message = f"the file holds more than one YAML document (a second '---'); keep one {holds} per file"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return SourceError(path, line, column, f"YAML syntax: {message}")

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from evepub.errors import Problem, SourceError
+from evepub.errors import Problem, SourceError, yaml_syntax_error
 from evepub.gc_pause import collection_paused
 from evepub.model import (
     Area,
@@ -347,15 +347,7 @@ def compose(text: str, path: str) -> Node:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = error.problem or str(error)
-        if mark is not None and text[mark.index : mark.index + 1] == "\t":
-            message = "a tab character; indent with spaces, not tabs"
-        if "expected a single document" in str(error):
-            message = "the file holds more than one YAML document (a second '---'); keep one roadmap per file"
-        raise SourceError(
-            path, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1, f"YAML syntax: {message}"
-        ) from None
+        raise yaml_syntax_error(error, text, path, holds="roadmap") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1

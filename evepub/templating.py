@@ -15,7 +15,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from evepub.cache import cache_folder
-from evepub.errors import EvepubError, SourceError
+from evepub.errors import EvepubError, SourceError, yaml_syntax_error
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_SECONDS = 30.0  # a template that renders longer than this is taken to loop forever
@@ -65,9 +65,7 @@ def read_yaml_file(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError(str(path), line, column, f"YAML syntax: {error.problem or error}") from None
+        raise yaml_syntax_error(error, text, str(path)) from None
     except yaml.YAMLError as error:
         raise SourceError(str(path), 1, 1, f"YAML: {error}") from None
 
