@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import yaml  # noqa: F401 - imported before the render processes fork, which all read YAML layouts
 
 from evepub.errors import EvepubError
 from evepub.gc_pause import collection_paused

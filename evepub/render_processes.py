@@ -207,7 +207,6 @@ def serve(first: str, templates: Templates, jobs: int, results: int, render_form
     try:
         with collection_paused():
             roadmap, settings = pickle.loads(read_message(jobs))
-        gc.freeze()  # the roadmap lives as long as this process
         while True:
             name = pickle.loads(read_message(jobs))
             write_message(results, pickle.dumps(outcome(name, roadmap, settings, render_format), protocol=5))
