@@ -18,7 +18,7 @@ endif
 
 CODE := $(shell find evepub -name '*.py' 2>/dev/null)
 TEMPLATES := $(shell find templates -type f 2>/dev/null)
-OUTPUTS := $(OUTDIR)/roadmap.md $(OUTDIR)/roadmap.docx $(OUTDIR)/roadmap.pdf $(OUTDIR)/roadmap-tracker.xlsx
+PUBLISHED := $(OUTDIR)/.published  # stamp of the last build: the formats and their files are evepub's to know
 
 .PHONY: all publish check test lint golden reference-docx bench bench-quick clean distclean
 
@@ -29,16 +29,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-# One build writes all four outputs (and the timeline and per-release trackers) at once.
-$(OUTPUTS) &: $(SOURCE) $(TEMPLATES) $(CODE) $(VENV)/.installed
+# One build writes every format's files (evepub/formats/__init__.py lists them) at once.
+$(PUBLISHED): $(SOURCE) $(TEMPLATES) $(CODE) $(VENV)/.installed
 	$(EVEPUB) build $(SOURCE) -o $(OUTDIR)
-	touch $(OUTPUTS)
+	touch $@
 
-$(OUTDIR)/.verified: $(OUTPUTS) $(ORIGINAL)
+$(OUTDIR)/.verified: $(PUBLISHED) $(ORIGINAL)
 	$(EVEPUB) verify $(SOURCE) -o $(OUTDIR) --original $(ORIGINAL)
 	touch $@
 
-publish: $(OUTPUTS)
+publish: $(PUBLISHED)
 
 check: $(VENV)/.installed
 	$(EVEPUB) validate $(SOURCE)
@@ -54,7 +54,7 @@ golden: $(VENV)/.installed
 
 # templates/reference.docx is generated; edit it in Word or regenerate it after changing the generator
 reference-docx: $(VENV)/.installed
-	$(PY) -m evepub.writers.docx_reference
+	$(PY) -m evepub.formats.docx.reference
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

@@ -23,16 +23,20 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evepub.formats import FORMATS as FORMAT_TABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "out"  # sources, outputs and bytecode of a run; replaced by every run
 MARKER = ".evepub-bench"  # marks a work folder as the bench's own, safe to empty
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PYTHON = sys.executable
-FORMATS = ("md", "docx", "pdf", "xlsx")
+FORMATS = tuple(FORMAT_TABLE)
 ALL = "all"
 SIZES = (200, 2_000, 20_000)
 LIBRARIES = "import yaml, jinja2, docx, reportlab.platypus, openpyxl"
-HEAVY = {"md": set(), "docx": {"docx"}, "pdf": {"reportlab"}, "xlsx": {"openpyxl"}}  # what each format may import
+HEAVY = {name: set(row.libraries) for name, row in FORMAT_TABLE.items()}  # what each format may import
 EPOCH = "1700000000"
 SAMPLE_SECONDS = 0.02
 SIDE_BY_SIDE_ROUNDS = 11  # a shared machine's speed drifts: more turn-about pairs give steadier medians

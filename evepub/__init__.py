@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 # The public functions, imported on first use so that `evepub --version` or `validate` loads no more than it needs
 _PUBLIC = {
     "build": "evepub.build",
-    "read_text": "evepub.readers.text",
+    "read_text": "evepub.importer",
     "dumps": "evepub.source",
     "load": "evepub.source",
     "loads": "evepub.source",

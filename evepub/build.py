@@ -16,11 +16,12 @@ from pathlib import Path
 import jinja2
 
 from evepub.errors import EvepubError
+from evepub.formats import FORMATS, writer
+from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 from evepub.render_processes import render_processes
 from evepub.templating import DEFAULT_TEMPLATES, Templates, raised_in_template
-from evepub.writers import WRITERS, BuildSettings, writer
 
 DEFAULT_SOURCE = Path("source/roadmap.yaml")
 DEFAULT_OUTDIR = Path("build")
@@ -39,12 +40,12 @@ class Output:
 def parse_formats(text: str | None) -> list[str]:
     """The formats named in a comma-separated list (all of them for None), in table order."""
     if not text:
-        return list(WRITERS)
+        return list(FORMATS)
     wanted = [name.strip().lower() for name in text.split(",") if name.strip()]
-    unknown = [name for name in wanted if name not in WRITERS]
+    unknown = [name for name in wanted if name not in FORMATS]
     if unknown:
-        raise EvepubError(f"unknown format '{unknown[0]}'; choose from {', '.join(WRITERS)}")
-    return [name for name in WRITERS if name in wanted]
+        raise EvepubError(f"unknown format '{unknown[0]}'; choose from {', '.join(FORMATS)}")
+    return [name for name in FORMATS if name in wanted]
 
 
 def build_settings(
@@ -75,8 +76,8 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
 
 
 def rendered_files(results: dict[str, tuple[dict[str, bytes], float]]) -> dict[str, tuple[bytes, float]]:
-    """The files of every format, in the order of the table of writers."""
-    ordered = [results[name] for name in WRITERS if name in results]
+    """The files of every format, in the order of the table of formats."""
+    ordered = [results[name] for name in FORMATS if name in results]
     return {relative: (data, seconds) for files, seconds in ordered for relative, data in files.items()}
 
 
@@ -111,7 +112,7 @@ def build(
 
     With `changes_since` (an older source file, or git:REV) the documents get a "Changes since" section.
     """
-    outdir, wanted, folder = Path(outdir), formats or list(WRITERS), Templates(Path(templates))
+    outdir, wanted, folder = Path(outdir), formats or list(FORMATS), Templates(Path(templates))
     # fork first: the render processes import their libraries while this one reads and checks the source
     with render_processes(wanted, folder, render_format) as processes:
         from evepub import source

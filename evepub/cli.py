@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from evepub import __version__
 from evepub.errors import EvepubError, ExitStatus, SourceError
+from evepub.formats import FORMATS
 from evepub.gc_pause import collection_paused
 
 
@@ -25,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="publish the roadmap in every format")
     _source_and_outdir(build)
-    build.add_argument("--format", dest="formats", metavar="LIST", help="comma-separated: md,docx,pdf,xlsx (all)")
+    build.add_argument("--format", dest="formats", metavar="LIST", help=f"comma-separated: {','.join(FORMATS)} (all)")
     build.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
     build.add_argument("--page-size", default="A4", choices=("A4", "Letter"), help="PDF page size (A4)")
     build.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -112,7 +113,7 @@ def terminal_progress(total: int) -> Callable[[str], None] | None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from evepub.readers.text import read_text
+    from evepub.importer import read_text
     from evepub.source import dumps, loads
 
     text = _read_text_file(args.text)
@@ -147,7 +148,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from evepub.diff import changes_since, render_markdown
+    from evepub.diff import changes_since
+    from evepub.formats.markdown.changes import render_markdown
     from evepub.source import load
     from evepub.templating import DEFAULT_TEMPLATES, Templates
 

@@ -8,6 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")  # a URL in item text: every format links it
+TRACKED_FIELDS = ("status", "owner", "target", "notes")  # what program managers set in trackers; sync merges them
+
+
+def find_links(text: str) -> list[str]:
+    """Every distinct URL in a text, in order, without trailing sentence punctuation."""
+    return list(dict.fromkeys(url.rstrip(".,;:!?") for url in URL_RE.findall(text)))
+
 
 class ListStyle(StrEnum):
     """How the items of one list are marked."""

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from evepub.errors import EvepubError
+from evepub.formats import prepare_writer, slowest_first
+from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 from evepub.templating import Templates
-from evepub.writers import BuildSettings, prepare_writer
 
-# slowest first at every size bench/RESULTS.md measures, so that the longest job starts at once
-SLOWEST_FIRST = ("pdf", "xlsx", "docx", "md")
 LENGTH = struct.Struct("!Q")  # every message on a pipe: its length, then its pickle
 RenderFormat = Callable[[str, Roadmap, BuildSettings], tuple[dict[str, bytes], float]]
 
@@ -78,11 +77,6 @@ def how_it_ended(status: int) -> str:
         hint = " (out of memory?)" if name == "SIGKILL" else ""
         return f"was killed by {name}{hint}"
     return f"ended unexpectedly with exit status {os.waitstatus_to_exitcode(status)}"
-
-
-def slowest_first(formats: list[str]) -> list[str]:
-    """Formats in the order they are handed out."""
-    return sorted(formats, key=lambda name: SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else -1)
 
 
 def process_count(formats: list[str]) -> int:

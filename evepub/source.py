@@ -26,9 +26,9 @@ from evepub.model import (
     Release,
     Roadmap,
     StatusDef,
+    find_links,
 )
 from evepub.periods import parse_period
-from evepub.readers.text import find_links
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 32_767  # the most a spreadsheet cell holds; longer texts could not be tracked

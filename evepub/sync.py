@@ -22,13 +22,13 @@ from openpyxl.workbook import Workbook
 from evepub import source
 from evepub.diff import FieldChange, value
 from evepub.errors import EvepubError, SourceError
+from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_COLUMNS
+from evepub.formats.xlsx.contract import status_of
+from evepub.formats.xlsx.layout import COLUMN_KEYS, safe_text
+from evepub.formats.xlsx.reader import MAX_ROWS, _cell, _columns, _read_lists, with_workbook
 from evepub.model import Entry, Located, Roadmap, walk
-from evepub.readers.safety import EMPTY_ROWS_TO_STOP, MAX_COLUMNS
-from evepub.readers.xlsx import MAX_ROWS, _cell, _columns, _read_lists, with_workbook
 from evepub.source_edit import edit_source, restate_status
 from evepub.verify import describe
-from evepub.writers.xlsx_items import status_of
-from evepub.writers.xlsx_layout import COLUMN_KEYS, safe_text
 
 OWNED_KEYS = ("status", "owner", "target", "notes")  # tracker columns that sync merges, named as in the source
 FORMULA_TYPES = {"f": "a formula", "e": "an error value"}  # openpyxl data types that are never data

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,16 +18,13 @@ from pathlib import Path
 
 from evepub import source
 from evepub.errors import EvepubError
-from evepub.model import Entry, Item, ItemKind, Located, ReadBack, Roadmap, outline, walk
-from evepub.readers import READERS, reader
-from evepub.readers.text import find_links
+from evepub.formats import FORMATS, reader
+from evepub.formats.readback import Shows
+from evepub.model import Entry, ItemKind, Located, ReadBack, Roadmap, outline, walk
 
-OUTPUT_FILES = {"md": "roadmap.md", "docx": "roadmap.docx", "pdf": "roadmap.pdf", "xlsx": "roadmap-tracker.xlsx"}
 MAX_LISTED = 5
 ITEM_KINDS = {kind.value for kind in ItemKind}
 SHOWN_KINDS = ITEM_KINDS | {"title"}  # texts a format may show only in part (Shows.visible)
-SOFT_HYPHEN = "\u00ad"
-LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
 ASPECTS = ("order", "nesting", "numbering")  # shown as "ok" or "N differ" in every report line
 
 
@@ -52,84 +48,6 @@ class Expected:
         """The number the marker of entry `index` shows: 0 for bullets and entries outside lists."""
         place = self.places[index]
         return place.number if place is not None and place.style is not None and place.style.numbered else 0
-
-
-@dataclass(frozen=True)
-class Shows:
-    """What a format shows of an item besides its text: the status label and the link targets."""
-
-    status: Callable[[Located, Roadmap], str | None]
-    links: Callable[[Item], list[str]]
-    visible: Callable[[str], str] = str  # the part of an item's text (and of the title) the format can show
-    fold: Callable[[str], str] = str  # what of a text, on either side, the format cannot tell apart
-
-
-def status_label(name: str | None) -> str | None:
-    """A status as the default wording labels it."""
-    return None if name is None else _status_label(name)
-
-
-@functools.cache
-def _status_label(name: str) -> str:
-    from evepub.templating import Templates
-
-    return str(Templates().wording().status_label(name))
-
-
-def badge_unless_in_text(located: Located, roadmap: Roadmap) -> str | None:
-    """Markdown: a badge for a status the item's text does not already show."""
-    from evepub.writers.markdown import hidden_status
-
-    return status_label(hidden_status(located.item))
-
-
-def badge_of_own_status(located: Located, roadmap: Roadmap) -> str | None:
-    """PDF: a badge for every status the source gives an item."""
-    return status_label(located.item.status)
-
-
-def tracker_status(located: Located, roadmap: Roadmap) -> str | None:
-    """Trackers: the item's status or the default one; none for notes."""
-    from evepub.writers.xlsx_items import status_of
-
-    return status_of(located, roadmap) or None
-
-
-def links_in_text(item: Item) -> list[str]:
-    """The URLs written in the item's text, which become its links."""
-    return [url for url in find_links(item.text) if not url.endswith("://")]
-
-
-def every_link(item: Item) -> list[str]:
-    """The item's links: the URLs in its text and those the source adds."""
-    return list(item.links)
-
-
-def without_space_after_long_words(text: str) -> str:
-    """The text without the spaces that follow a word of LONG_WORD characters or more (counting a word joined to
-    the next): a PDF cannot show whether a word longer than a line, ending where its line ends, has a space after it.
-    """
-    kept: list[str] = []
-    run = 0  # characters since the last space kept
-    for char in text:
-        if char == " " and run >= LONG_WORD:
-            continue
-        kept.append(char)
-        run = 0 if char.isspace() else run + 1
-    return "".join(kept)
-
-
-def drawn(text: str) -> str:
-    """The text a PDF draws: soft hyphens only mark where a word may break, and blanks at either end show nothing."""
-    return text.replace(SOFT_HYPHEN, "").strip()
-
-
-SHOWS = {
-    "md": Shows(badge_unless_in_text, links_in_text),
-    "docx": Shows(lambda located, roadmap: None, links_in_text),
-    "pdf": Shows(badge_of_own_status, every_link, drawn, without_space_after_long_words),
-    "xlsx": Shows(tracker_status, every_link),
-}
 
 
 @dataclass(frozen=True)
@@ -434,8 +352,8 @@ def verify(source_path: Path, outdir: Path, original: Path | None = None) -> Rep
     if original is not None:
         comparisons.append(compare_original(original, expected))
     outdir = Path(outdir)
-    for name in READERS:
-        comparisons.append(compare_file(name, outdir / OUTPUT_FILES[name], expected, name))
+    for name, row in FORMATS.items():
+        comparisons.append(compare_file(name, outdir / row.output, expected, name))
     comparisons.extend(compare_trackers(roadmap, outdir))
     return Report(comparisons)
 
@@ -445,12 +363,12 @@ def compare_file(name: str, path: Path, expected: Expected, format_name: str) ->
     if not path.is_file():
         return Comparison(name, len(expected.entries), error=f"missing: {path} does not exist; run evepub build")
     back = reader(format_name).read(path)  # an unreadable or hostile file stops verify: EvepubError, exit 2
-    return compare(name, expected, back, SHOWS[format_name])
+    return compare(name, expected, back, FORMATS[format_name].shows())
 
 
 def compare_trackers(roadmap: Roadmap, outdir: Path) -> list[Comparison]:
     """Each release's own tracker against that release's part of the outline."""
-    from evepub.writers.xlsx import TRACKERS_FOLDER, tracker_file_name
+    from evepub.formats.xlsx.writer import TRACKERS_FOLDER, tracker_file_name
 
     comparisons = []
     taken: set[str] = set()
@@ -463,7 +381,7 @@ def compare_trackers(roadmap: Roadmap, outdir: Path) -> list[Comparison]:
 
 def compare_original(original: Path, expected: Expected) -> Comparison:
     """The source against the original plain text it was imported from: the original is what it should say."""
-    from evepub.readers.text import read_text
+    from evepub.importer import read_text
 
     try:
         text = original.read_text(encoding="utf-8-sig")

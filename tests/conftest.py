@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from evepub.importer import read_text
 from evepub.model import Roadmap
-from evepub.readers.text import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL = ROOT / "source" / "eve-roadmap.txt"

@@ -6,8 +6,8 @@ import itertools
 
 from hypothesis import strategies as st
 
+from evepub.importer import find_links
 from evepub.model import DEFAULT_STATUSES, Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, walk
-from evepub.readers.text import find_links
 
 # characters that mean something to Markdown, HTML, reportlab, Jinja, spreadsheets or YAML
 MARKUP = [

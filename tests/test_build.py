@@ -16,8 +16,8 @@ from evepub.build import build, publish
 from evepub.cache import cache_folder, cache_root
 from evepub.cli import main
 from evepub.errors import EvepubError, SourceError
+from evepub.formats import FORMATS
 from evepub.render_processes import process_count
-from evepub.writers import WRITERS
 
 from conftest import ROOT
 
@@ -127,7 +127,7 @@ def test_building_markdown_imports_no_library_of_the_other_formats(tmp_path: Pat
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("fmt", list(WRITERS))
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_the_same_source_and_epoch_give_the_same_bytes(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,7 +163,7 @@ def no_child_processes_left() -> bool:
 
 
 needs_render_processes = pytest.mark.skipif(
-    process_count(list(WRITERS)) < 2, reason="one core: every format renders in the build's own process"
+    process_count(list(FORMATS)) < 2, reason="one core: every format renders in the build's own process"
 )
 
 
@@ -228,7 +228,7 @@ def test_the_evepub_program_prints_every_line_before_it_ends(tmp_path: Path) -> 
     assert (failed.returncode, failed.stderr) == (2, f"{bad}:2:1: YAML syntax: did not find expected ',' or ']'\n")
 
 
-def build_in_a_process(outdir: Path, cache: str, templates: Path = TEMPLATES, formats: str = ",".join(WRITERS)) -> None:
+def build_in_a_process(outdir: Path, cache: str, templates: Path = TEMPLATES, formats: str = ",".join(FORMATS)) -> None:
     environment = dict(os.environ, EVEPUB_CACHE_DIR=cache, SOURCE_DATE_EPOCH="1700000000")
     command = [sys.executable, "-m", "evepub", "build", str(SOURCE), "-o", str(outdir), "--format", formats]
     command += ["--templates", str(templates), "--quiet"]

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from evepub.build import build
 from evepub.cli import main
+from evepub.formats import reader
+from evepub.formats.markdown.reader import parser
 from evepub.model import outline
-from evepub.readers import reader
-from evepub.readers.markdown import parser
 from evepub.source import load
 from evepub.templating import DEFAULT_TEMPLATES
 from evepub.verify import verify

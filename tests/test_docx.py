@@ -18,13 +18,13 @@ import pytest
 from lxml import etree
 
 from evepub.errors import EvepubError
+from evepub.formats.docx.reader import read
+from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
+from evepub.formats.docx.writer import write
+from evepub.formats.settings import BuildSettings
+from evepub.importer import read_text
 from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
-from evepub.readers.docx import read
-from evepub.readers.text import read_text
 from evepub.templating import Templates
-from evepub.writers import BuildSettings
-from evepub.writers.docx import write
-from evepub.writers.docx_reference import DEFAULT_PATH, build_reference
 
 from conftest import original_lines, require_tool
 
@@ -455,7 +455,7 @@ def test_libreoffice_converts_it_to_pdf(eve_roadmap: Roadmap, tmp_path: Path) ->
 
 
 def test_reference_docx_is_what_its_generator_makes() -> None:
-    assert DEFAULT_PATH.read_bytes() == build_reference(), "run python -m evepub.writers.docx_reference"
+    assert DEFAULT_PATH.read_bytes() == build_reference(), "run python -m evepub.formats.docx.reference"
 
 
 def test_a_reference_without_our_styles_still_gives_notes(eve_roadmap: Roadmap, tmp_path: Path) -> None:

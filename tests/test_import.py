@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from evepub.errors import SourceError
+from evepub.importer import read_text
 from evepub.model import ItemKind, ListStyle, Quarter, outline, walk
 from evepub.periods import parse_period
-from evepub.readers.text import read_text
 from evepub.source import dumps, loads
 
 from conftest import ORIGINAL, original_lines

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 from strategies import roadmaps
 
+from evepub.formats.markdown.contract import TOC_ANCHOR
+from evepub.formats.markdown.reader import parser, read, read_markdown
+from evepub.formats.markdown.writer import escape, inline, write
+from evepub.formats.settings import BuildSettings
+from evepub.importer import find_links, read_text
 from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk, walk_blocks
-from evepub.readers.markdown import parser, read, read_markdown
-from evepub.readers.text import find_links, read_text
-from evepub.writers import BuildSettings
-from evepub.writers.markdown import TOC_ANCHOR, escape, inline, write
 
 from conftest import ORIGINAL, original_lines, require_tool
 

@@ -18,14 +18,14 @@ from pypdf import PdfReader
 from pypdf.generic import Destination
 
 from evepub.errors import EvepubError
+from evepub.formats.pdf.font_cache import load_ttfont
+from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
+from evepub.formats.pdf.overview import count_items
+from evepub.formats.pdf.reader import read
+from evepub.formats.pdf.writer import write
+from evepub.formats.settings import BuildSettings
+from evepub.importer import read_text
 from evepub.model import Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
-from evepub.readers.pdf import read
-from evepub.readers.text import read_text
-from evepub.writers import BuildSettings
-from evepub.writers.pdf import write
-from evepub.writers.pdf_font_cache import load_ttfont
-from evepub.writers.pdf_fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
-from evepub.writers.pdf_overview import count_items
 
 from conftest import ORIGINAL, original_lines, require_tool
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import roadmaps
 
 from evepub.errors import SourceError
-from evepub.readers.text import read_text
+from evepub.importer import read_text
 from evepub.source import dumps, loads
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from evepub.cli import main
 from evepub.errors import EvepubError
+from evepub.formats.docx import reader as docx_reader
+from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_ENTRY_BYTES, PROLOG_BYTES
+from evepub.formats.xlsx import reader as xlsx_reader
 from evepub.model import outline
-from evepub.readers import docx as docx_reader
-from evepub.readers import xlsx as xlsx_reader
-from evepub.readers.safety import EMPTY_ROWS_TO_STOP, MAX_ENTRY_BYTES, PROLOG_BYTES
 from evepub.source import load
 
 from conftest import ROOT

@@ -19,12 +19,12 @@ from hypothesis import given, settings
 from strategies import printed_texts, roadmaps
 
 from evepub.build import publish
+from evepub.formats import FORMATS, reader, writer
+from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.writer import TRACKERS_FOLDER, tracker_file_name
 from evepub.model import Area, Entry, Item, ItemKind, ItemList, ListStyle, ReadBack, Release, Roadmap, outline, walk
-from evepub.readers import reader
 from evepub.source import dumps
-from evepub.verify import OUTPUT_FILES, SHOWN_KINDS, SHOWS, Expected, compare, verify
-from evepub.writers import BuildSettings, writer
-from evepub.writers.xlsx import TRACKERS_FOLDER, tracker_file_name
+from evepub.verify import SHOWN_KINDS, Expected, compare, verify
 
 from conftest import require_tool
 
@@ -53,7 +53,9 @@ def without_ids(entries: list[Entry]) -> list[Entry]:
 
 def visible(name: str, entry: Entry) -> Entry:
     """An entry as the format shows it: a PDF never draws the soft hyphens of an item's text or its title."""
-    return dataclasses.replace(entry, text=SHOWS[name].visible(entry.text)) if entry.kind in SHOWN_KINDS else entry
+    if entry.kind not in SHOWN_KINDS:
+        return entry
+    return dataclasses.replace(entry, text=FORMATS[name].shows().visible(entry.text))
 
 
 def assert_same_entries(found: list[Entry], expected: list[Entry], long_words_end_lines: bool) -> None:
@@ -74,12 +76,12 @@ def written(name: str, roadmap: Roadmap, folder: Path) -> Path:
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    return folder / OUTPUT_FILES[name]
+    return folder / FORMATS[name].output
 
 
 def assert_clean(name: str, roadmap: Roadmap, back: ReadBack, format_name: str | None = None) -> None:
     """The comparison `evepub verify` makes finds nothing to report."""
-    comparison = compare(name, Expected.of(roadmap), back, SHOWS[format_name or name])
+    comparison = compare(name, Expected.of(roadmap), back, FORMATS[format_name or name].shows())
     assert comparison.ok, "\n".join(comparison.lines())
 
 
@@ -135,7 +137,7 @@ def test_verify_passes_on_every_build_of_any_source(roadmap: Roadmap) -> None:
             outdir,
             {
                 relative: data
-                for name in OUTPUT_FILES
+                for name in FORMATS
                 for relative, data in writer(name).write(roadmap, SETTINGS).items()
             },
         )

@@ -20,12 +20,12 @@ from strategies import roadmaps, texts
 
 from evepub.build import build
 from evepub.cli import main
+from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.contract import status_of
+from evepub.formats.xlsx.writer import ALL_RELEASES_FILE, write
 from evepub.model import Roadmap, walk
 from evepub.source import dumps, load, loads
 from evepub.sync import plan, read_tracker
-from evepub.writers import BuildSettings
-from evepub.writers.xlsx import ALL_RELEASES_FILE, write
-from evepub.writers.xlsx_items import status_of
 
 from conftest import ROOT, require_tool
 

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 from evepub.build import build
 from evepub.cli import main
+from evepub.formats.markdown.writer import inline
+from evepub.formats.pdf.writer import write as write_pdf
+from evepub.formats.settings import BuildSettings
 from evepub.model import Item, ItemList, Located, Roadmap, walk
 from evepub.source import load
-from evepub.writers import BuildSettings
-from evepub.writers.markdown import inline
-from evepub.writers.pdf import write as write_pdf
 
 from conftest import ORIGINAL, ROOT
 

@@ -21,12 +21,12 @@ from openpyxl.workbook import Workbook
 from pypdf import PdfReader
 
 from evepub.errors import EvepubError
+from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.reader import read
+from evepub.formats.xlsx.writer import header_footer_text, tracker_file_name, write
+from evepub.importer import read_text
 from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Roadmap, outline, walk
-from evepub.readers.text import read_text
-from evepub.readers.xlsx import read
 from evepub.templating import DEFAULT_TEMPLATES, Templates
-from evepub.writers import BuildSettings
-from evepub.writers.xlsx import header_footer_text, tracker_file_name, write
 
 from conftest import require_tool
 
@@ -496,9 +496,9 @@ def test_two_builds_are_byte_identical_across_processes(eve_roadmap: Roadmap, tm
     script = (
         "import datetime as dt, sys, pickle;"
         "from pathlib import Path;"
-        "from evepub.readers.text import read_text;"
-        "from evepub.writers import BuildSettings;"
-        "from evepub.writers.xlsx import write;"
+        "from evepub.importer import read_text;"
+        "from evepub.formats.settings import BuildSettings;"
+        "from evepub.formats.xlsx.writer import write;"
         "r = read_text(Path('source/eve-roadmap.txt').read_text(encoding='utf-8'));"
         "s = BuildSettings(timestamp=dt.datetime(2024, 5, 17, 9, 30, 12, tzinfo=dt.UTC), edition=dt.date(2024, 5, 17));"
         "sys.stdout.buffer.write(pickle.dumps(write(r, s)))"
@@ -517,7 +517,7 @@ def test_two_builds_are_byte_identical_across_processes(eve_roadmap: Roadmap, tm
 
 def test_reader_stops_at_its_row_bound(eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = save_all(write(eve_roadmap, SETTINGS), tmp_path)
-    monkeypatch.setattr("evepub.readers.xlsx.MAX_ROWS", 10)
+    monkeypatch.setattr("evepub.formats.xlsx.reader.MAX_ROWS", 10)
     back = read(paths["roadmap-tracker.xlsx"])
     assert len([entry for entry in back.entries if entry.id]) == 10
     assert any("rows after" in note for note in back.unrecoverable)

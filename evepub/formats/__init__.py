@@ -1,0 +1,88 @@
+"""The table of formats: every output format is one package here and one row below.
+
+Everything that lists formats derives from FORMATS: the CLI's choices, the build and its render order,
+verify, the bench and the Makefile's outputs. A format's package holds `writer.py` (write), `reader.py`
+(read, for verify) and `contract.py` (what both must agree on, and what the format shows back, SHOWS);
+each is imported only when that format is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evepub.formats.readback import Shows
+    from evepub.formats.settings import ReaderModule, WriterModule
+    from evepub.templating import Templates
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: its package, the files it writes, and what it costs to render."""
+
+    name: str  # as the CLI's --format takes it
+    title: str  # for people
+    package: str  # holds writer.py, reader.py and contract.py
+    output: str  # the main output, relative to the output folder; verify reads it back
+    other_outputs: tuple[str, ...]  # further files it writes (glob patterns), each checked or linked from `output`
+    cost: int  # relative render time: formats render slowest first, so the longest starts first
+    libraries: frozenset[str]  # the heavy top-level modules its writer may import
+
+    def writer(self) -> WriterModule:
+        """The writer module, imported on first use."""
+        return importlib.import_module(f"{self.package}.writer")  # type: ignore[return-value]
+
+    def reader(self) -> ReaderModule:
+        """The reader module, imported on first use."""
+        return importlib.import_module(f"{self.package}.reader")  # type: ignore[return-value]
+
+    def shows(self) -> Shows:
+        """What the format shows of an item besides its text, as verify checks it."""
+        return importlib.import_module(f"{self.package}.contract").SHOWS
+
+
+FORMATS: dict[str, Format] = {
+    row.name: row
+    for row in (
+        Format("md", "Markdown", "evepub.formats.markdown", "roadmap.md", (), 1, frozenset()),
+        Format("docx", "Word", "evepub.formats.docx", "roadmap.docx", (), 2, frozenset({"docx"})),
+        Format(
+            "pdf", "PDF", "evepub.formats.pdf", "roadmap.pdf", ("roadmap-timeline.svg",), 4, frozenset({"reportlab"})
+        ),
+        Format(
+            "xlsx",
+            "Excel trackers",
+            "evepub.formats.xlsx",
+            "roadmap-tracker.xlsx",
+            ("trackers/*.xlsx",),
+            3,
+            frozenset({"openpyxl"}),
+        ),
+    )
+}
+
+
+def writer(name: str) -> WriterModule:
+    """The writer module of one format, imported on first use."""
+    return FORMATS[name].writer()
+
+
+def reader(name: str) -> ReaderModule:
+    """The reader module of one format, imported on first use."""
+    return FORMATS[name].reader()
+
+
+def slowest_first(names: list[str]) -> list[str]:
+    """Formats in the order their renders should start: the costliest first."""
+    return sorted(names, key=lambda name: -FORMATS[name].cost)
+
+
+def prepare_writer(name: str, templates: Templates) -> None:
+    """Do what a format needs before there is a roadmap: its imports, wording.j2, the writer's own `prepare`."""
+    module = writer(name)
+    templates.wording()
+    prepare = getattr(module, "prepare", None)
+    if prepare is not None:
+        prepare(templates)

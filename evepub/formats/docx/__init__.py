@@ -1,0 +1,1 @@
+"""Word for editors: writer, reader and their contract."""

@@ -1,0 +1,275 @@
+"""Reader of published Word documents: paragraph styles, real list numbering and item-id bookmarks back to entries.
+
+Paragraph roles come from style names (Title, Heading 1, Heading 2, Note; list paragraphs by their
+numbering; cover, table-of-contents, header and footer styles are skipped; any other style is a
+paragraph). A list entry's depth is its w:ilvl and its style the w:numFmt of that level in the
+numbering part; its number is counted as Word counts it (each w:num and level from its start, a level
+restarting after a higher one). Lists nested deeper than Word's nine levels sit at level 8 and show their
+depth by direct indentation, which gives it back. Item ids come from the `_evepub_<n>` bookmarks and the
+custom XML part that maps them; links from the external hyperlink relationships of each paragraph. The
+package is checked by `ooxml.check_package` before python-docx opens it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from evepub.formats.docx.contract import DEEPEST_LEVEL, FIRST_TEXT_INDENT, IDS_NAMESPACE, INDENT_STEP, ITEM_BOOKMARK
+from evepub.formats.ooxml import R_NS, W_NS, check_package, unreadable
+from evepub.model import Entry, ListStyle, ReadBack
+
+R_ID = f"{{{R_NS}}}id"
+KINDS_BY_STYLE = {"title": "title", "heading 1": "release", "heading 2": "area", "note": "note"}
+SKIPPED_STYLES = {"subtitle", "edition", "toc heading", "header", "footer"}  # plus every "toc N"
+STYLES_BY_FORMAT = {
+    "bullet": ListStyle.BULLET,
+    "decimal": ListStyle.DECIMAL,
+    "decimalZero": ListStyle.DECIMAL,
+    "lowerLetter": ListStyle.LOWER_ALPHA,
+    "upperLetter": ListStyle.UPPER_ALPHA,
+}
+UNRECOVERABLE = ["owners, target dates, item notes"]  # the Word output does not show them
+RUN, HYPERLINK, TEXT = (f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "t"))
+RUN_CHARACTERS = {
+    f"{{{W_NS}}}{tag}": text
+    for tag, text in (("tab", "\t"), ("ptab", "\t"), ("br", "\n"), ("cr", "\n"), ("noBreakHyphen", "-"))
+}
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def w(tag: str) -> str:
+    """The Clark name of a WordprocessingML tag or attribute."""
+    return f"{{{W_NS}}}{tag}"
+
+
+def read(path: Path) -> ReadBack:
+    """Read a Word document written by evepub back into flat entries, with list numbers and links."""
+    check_package(path, "Word document")
+    try:
+        return read_document(Document(str(path)))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
+        raise unreadable(path, "Word document", error) from error
+
+
+def read_document(document: DocxDocument) -> ReadBack:
+    """The entries of an open Word document, with list numbers and links."""
+    styles = style_names(document)
+    formats = ListFormats.of(document)
+    ids = item_ids(document)
+    targets = link_targets(document)
+    entries, numbers, links = [], [], []
+    for p in body_paragraphs(document):
+        entry = to_entry(p, styles, formats, ids)
+        if entry is not None:
+            entries.append(entry)
+            numbers.append(formats.count(p, entry))
+            links.append(paragraph_links(p, targets))
+    unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
+    return ReadBack(entries, unrecoverable, numbers=numbers, links=links)
+
+
+def to_entry(p: etree._Element, styles: dict[str, str], formats: ListFormats, ids: dict[str, str]) -> Entry | None:
+    """The entry of one paragraph, or None for cover, contents and other furniture."""
+    properties = p.find(w("pPr"))
+    style_id = properties.find(w("pStyle")) if properties is not None else None
+    style = styles.get(style_id.get(w("val"), "") if style_id is not None else "", "normal")
+    text = paragraph_text(p)
+    item_id = _item_id(p, ids)
+    level, num_id = numbering_of(p)
+    if num_id:
+        return Entry("item", text, list_depth(p, level), formats.style(num_id, level), item_id)
+    if style in KINDS_BY_STYLE:
+        kind = KINDS_BY_STYLE[style]
+        return Entry(kind, text, 0, None, item_id if kind == "note" else None)
+    if style in SKIPPED_STYLES or style.startswith("toc "):
+        return None
+    return Entry("paragraph", text, 0, None, item_id)
+
+
+def numbering_of(p: etree._Element) -> tuple[int, int]:
+    """(w:ilvl, w:numId) of a paragraph's numbering; numId 0 when it has none."""
+    numbering = p.find(f"{w('pPr')}/{w('numPr')}")
+    if numbering is None:
+        return 0, 0
+    return _int_val(numbering.find(w("ilvl"))), _int_val(numbering.find(w("numId")))
+
+
+def list_depth(p: etree._Element, level: int) -> int:
+    """The nesting depth of a list paragraph: its level, or past Word's last level, its direct indentation."""
+    indent = p.find(f"{w('pPr')}/{w('ind')}")
+    if level < DEEPEST_LEVEL or indent is None:
+        return level
+    try:
+        left = int(indent.get(w("left")) or indent.get(w("start")) or "0")
+    except ValueError:
+        return level
+    return max(level, round((left - FIRST_TEXT_INDENT) / INDENT_STEP))
+
+
+def link_targets(document: DocxDocument) -> dict[str, str]:
+    """Relationship id -> target of every external hyperlink of the document part."""
+    return {rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external}
+
+
+def paragraph_links(p: etree._Element, targets: dict[str, str]) -> list[str]:
+    """The targets of a paragraph's external hyperlinks, in order, each once."""
+    found = (targets.get(link.get(R_ID, "")) for link in p.iter(HYPERLINK))
+    return list(dict.fromkeys(target for target in found if target))
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """The visible text of a paragraph's runs and hyperlinks, as python-docx's Paragraph.text gives it."""
+    pieces = []
+    for child in p:
+        runs = [child] if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
+        for r in runs:
+            for content in r:
+                if content.tag == TEXT:
+                    pieces.append(content.text or "")
+                elif content.tag in RUN_CHARACTERS:
+                    pieces.append(RUN_CHARACTERS[content.tag])
+    return "".join(pieces)
+
+
+def _int_val(element: etree._Element | None, default: int = 0) -> int:
+    if element is None:
+        return default
+    try:
+        return int(element.get(w("val"), str(default)))
+    except ValueError:
+        return default
+
+
+def _item_id(p: etree._Element, ids: dict[str, str]) -> str | None:
+    for bookmark in p.iter(w("bookmarkStart")):
+        name = bookmark.get(w("name"), "")
+        if name.startswith(ITEM_BOOKMARK) and name in ids:
+            return ids[name]
+    return None
+
+
+def body_paragraphs(document: DocxDocument) -> Iterator[etree._Element]:
+    """The body's paragraphs in order, looking inside content controls (Word wraps some TOCs in one)."""
+    # A plain lxml copy of the body: walking python-docx's own element classes is several times slower.
+    root = etree.fromstring(document.part.blob, SAFE_PARSER)
+    body = root.find(w("body"))
+    if body is not None:
+        yield from _paragraphs_in(body)
+
+
+def _paragraphs_in(parent: etree._Element) -> Iterator[etree._Element]:
+    for child in parent:
+        if child.tag == w("p"):
+            yield child
+        elif child.tag == w("sdt"):
+            content = child.find(w("sdtContent"))
+            if content is not None:
+                yield from _paragraphs_in(content)
+
+
+def style_names(document: DocxDocument) -> dict[str, str]:
+    """Paragraph style id -> lower-case style name, as the styles part defines them."""
+    names = {}
+    for style in document.styles.element.iter(w("style")):
+        name = style.find(w("name"))
+        if name is not None:
+            names[style.get(w("styleId"), "")] = name.get(w("val"), "").lower()
+    return names
+
+
+@dataclass
+class ListFormats:
+    """The numbering part: which marker style each (numId, level) shows."""
+
+    abstract_of: dict[int, int]
+    overrides: dict[tuple[int, int], str]  # (numId, level) -> numFmt from a w:lvlOverride/w:lvl
+    abstract_formats: dict[tuple[int, int], str]  # (abstractNumId, level) -> numFmt
+    starts: dict[tuple[int, int], int] = field(default_factory=dict)  # (numId, level) -> w:startOverride
+    abstract_starts: dict[tuple[int, int], int] = field(default_factory=dict)  # (abstractNumId, level) -> w:start
+    counters: dict[int, list[int | None]] = field(default_factory=dict)  # numId -> last number shown per level
+
+    @classmethod
+    def of(cls, document: DocxDocument) -> ListFormats:
+        """The formats of a document's numbering part (empty when it has none)."""
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            return cls({}, {}, {})
+        formats = cls({}, {}, {})
+        for abstract in root.iter(w("abstractNum")):
+            abstract_id = _int_attr(abstract, "abstractNumId")
+            for level in abstract.iter(w("lvl")):
+                key = (abstract_id, _int_attr(level, "ilvl"))
+                formats.abstract_formats[key] = _number_format(level)
+                formats.abstract_starts[key] = _int_val(level.find(w("start")), 1)
+        for num in root.iter(w("num")):
+            num_id = _int_attr(num, "numId")
+            formats.abstract_of[num_id] = _int_val(num.find(w("abstractNumId")))
+            for override in num.iter(w("lvlOverride")):
+                key = (num_id, _int_attr(override, "ilvl"))
+                level = override.find(w("lvl"))
+                if level is not None:
+                    formats.overrides[key] = _number_format(level)
+                start = override.find(w("startOverride"))
+                if start is not None:
+                    formats.starts[key] = _int_val(start, 1)
+        return formats
+
+    def style(self, num_id: int, level: int) -> ListStyle:
+        """The list style of a paragraph numbered (num_id, level); bullets when unknown."""
+        number_format = self.overrides.get((num_id, level))
+        if number_format is None:
+            number_format = self.abstract_formats.get((self.abstract_of.get(num_id, -1), level), "bullet")
+        return STYLES_BY_FORMAT.get(number_format, ListStyle.BULLET)
+
+    def start(self, num_id: int, level: int) -> int:
+        """The first number of a list level: its start override, else its abstract definition's start."""
+        override = self.starts.get((num_id, level))
+        if override is not None:
+            return override
+        return self.abstract_starts.get((self.abstract_of.get(num_id, -1), level), 1)
+
+    def count(self, p: etree._Element, entry: Entry) -> int:
+        """The number Word shows on a list paragraph (0 for bullets and other paragraphs), counting it."""
+        level, num_id = numbering_of(p)
+        if not num_id:
+            return 0
+        shown = self.counters.setdefault(num_id, [])
+        del shown[level + 1 :]  # a level restarts after any higher level
+        shown.extend([None] * (level + 1 - len(shown)))
+        last = shown[level]
+        number = self.start(num_id, level) if last is None else last + 1
+        shown[level] = number
+        return number if entry.style is not None and entry.style.numbered else 0
+
+
+def _int_attr(element: etree._Element, name: str) -> int:
+    return int(element.get(w(name), "0"))
+
+
+def _number_format(level: etree._Element) -> str:
+    number_format = level.find(w("numFmt"))
+    return number_format.get(w("val"), "decimal") if number_format is not None else "decimal"
+
+
+def item_ids(document: DocxDocument) -> dict[str, str]:
+    """Bookmark name -> item id, from the writer's custom XML part (empty when there is none)."""
+    for rel in document.part.rels.values():
+        if rel.reltype != RT.CUSTOM_XML or rel.is_external:
+            continue
+        try:
+            root = etree.fromstring(rel.target_part.blob, SAFE_PARSER)
+        except etree.XMLSyntaxError:
+            continue
+        if root.tag == f"{{{IDS_NAMESPACE}}}items":
+            return {entry.get("bookmark", ""): entry.get("id", "") for entry in root}
+    return {}

@@ -1,0 +1,427 @@
+"""Writer of the roadmap as a Word document built on templates/reference.docx, whose styles restyle everything.
+
+The document has a cover (Title, Subtitle, Edition), a table of contents (a real TOC field with
+pre-filled entries linking to heading bookmarks, refreshed by Word on opening), with `build --changes-since`
+a "Changes since" table (see docx_changes), releases as Heading 1,
+areas as Heading 2, paragraphs, notes in the Note style and real Word lists (see docx_numbering).
+URLs inside item text are clickable external hyperlinks; the footer carries PAGE / NUMPAGES fields.
+Every item carries a hidden bookmark `_evepub_<n>`; a custom XML part maps those bookmarks to item ids.
+Lists nested deeper than Word's nine levels are clamped to level 9 (ilvl 8), indented by hand.
+Characters that XML 1.0 forbids are written as U+FFFD. The output is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.parser import parse_xml
+from docx.parts.numbering import NumberingPart
+from docx.shared import Twips
+from lxml import etree
+
+from evepub.errors import EvepubError
+from evepub.formats.changes import change_texts
+from evepub.formats.docx.changes import add_changes
+from evepub.formats.docx.contract import IDS_NAMESPACE, ITEM_BOOKMARK
+from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
+from evepub.formats.docx.reference import STYLES
+from evepub.formats.docx.wordml import (
+    R_NS,
+    W_NS,
+    anchor_link,
+    bookmark_end,
+    bookmark_start,
+    external_link,
+    field,
+    field_begin,
+    field_end,
+    paragraph,
+    run,
+    sub,
+    url_spans,
+    w,
+    xml_safe,
+)
+from evepub.formats.ooxml import repack
+from evepub.formats.settings import BuildSettings
+from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
+from evepub.templating import Templates
+
+PROPERTY_LIMIT = 255  # characters in a core document property (title, keywords, ...)
+OUTPUT = "roadmap.docx"
+PROPERTIES_TEMPLATE = "docx/properties.j2"
+PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}  # twips, portrait
+TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+IDS_ITEM_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, IDS_NAMESPACE)).upper() + "}"
+PAGE_MARK, PAGES_MARK = "\ue000", "\ue001"  # stand-ins for the fields in the page_footer wording
+# The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
+STYLE_NAMES = {
+    "title": "Title",
+    "subtitle": "Subtitle",
+    "edition": "Edition",
+    "release": "heading 1",
+    "area": "heading 2",
+    "toc_heading": "TOC Heading",
+    "toc1": "toc 1",
+    "toc2": "toc 2",
+    "paragraph": "Normal",
+    "note": "Note",
+    "list": "List Paragraph",
+    "link": "Hyperlink",
+    "header": "header",
+    "footer": "footer",
+}
+# w:settings children that must come after w:updateFields (ECMA-376 CT_Settings order).
+AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+}
+
+
+def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
+    """Render the roadmap as roadmap.docx."""
+    document = reference_document(settings.templates)
+    wording = settings.templates.wording()
+    properties = docx_properties(settings.templates)
+    styles = resolve_styles(document)
+    text_width = set_page_size(document, settings.page_size)
+    body = Body(document, styles, Numbering(numbering_root(document)), wording, text_width)
+    body.build(roadmap, settings)
+    set_header_footer(document, styles, str(wording.document_title(roadmap)), wording)
+    request_field_update(document)
+    set_core_properties(document, roadmap, settings, wording, properties)
+    add_item_ids(document, body.item_ids)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return {OUTPUT: repack(buffer.getvalue(), settings.timestamp)}
+
+
+def reference_document(templates: Templates) -> DocxDocument:
+    """A new document from the template folder's reference.docx, whose styles and page set-up it takes."""
+    path = templates.asset("reference.docx")
+    try:
+        return Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
+        raise EvepubError(f"{path}: not a Word document that evepub can start from ({error})") from None
+
+
+def docx_properties(templates: Templates) -> Any:
+    """The macros of docx/properties.j2: author, keywords, category and comments of the document."""
+    return templates.macros(PROPERTIES_TEMPLATE)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A release or area heading with the bookmark its table-of-contents entry links to."""
+
+    level: int  # 1 for releases, 2 for areas
+    text: str
+    bookmark: str
+
+
+@dataclass
+class Body:
+    """Builds the document body with lxml, appending paragraphs in one pass (python-docx's is quadratic)."""
+
+    document: DocxDocument
+    styles: dict[str, str]
+    numbering: Numbering
+    wording: Any
+    text_width: int
+    item_ids: list[str] = dataclass_field(default_factory=list)
+    bookmarks: int = 0
+    link_ids: dict[str, str] = dataclass_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Paragraphs are built in a plain lxml tree (python-docx's element classes make each new
+        # element several times slower) and moved into the document body at the end.
+        self.element = etree.Element(w("body"), nsmap={"w": W_NS, "r": R_NS})
+        rel_numbers = [int(rid[3:]) for rid in self.document.part.rels if re.fullmatch(r"rId\d+", rid)]
+        self.next_rel = 1 + max(rel_numbers, default=0)
+
+    def build(self, roadmap: Roadmap, settings: BuildSettings) -> None:
+        """Cover, table of contents, then every release in order."""
+        self.cover(roadmap, settings)
+        headings = list(self.headings(roadmap))
+        self.table_of_contents(headings)
+        if settings.changes is not None:
+            add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
+        pending = iter(headings)
+        for index, release in enumerate(roadmap.releases):
+            self.heading(next(pending), "release", page_break=index == 0)
+            self.blocks(release.blocks)
+            for area in release.areas:
+                self.heading(next(pending), "area")
+                self.blocks(area.blocks)
+        self.numbering.finish()
+        body = self.document.element.body
+        section = body.find(w("sectPr"))
+        for child in list(body):
+            body.remove(child)
+        body.extend(list(self.element))
+        if section is not None:
+            body.append(section)
+
+    def headings(self, roadmap: Roadmap) -> Iterator[Heading]:
+        """Every heading in document order, with the Word-style _Toc bookmark of each."""
+        count = 0
+        for release in roadmap.releases:
+            count += 1
+            yield Heading(1, str(self.wording.release_heading(release)), f"_Toc{count:08d}")
+            for area in release.areas:
+                count += 1
+                yield Heading(2, str(self.wording.area_heading(area)), f"_Toc{count:08d}")
+
+    def cover(self, roadmap: Roadmap, settings: BuildSettings) -> None:
+        """Title, subtitle and edition line on the first page."""
+        for role, text in (
+            ("title", self.wording.document_title(roadmap)),
+            ("subtitle", self.wording.subtitle(roadmap)),
+            ("edition", self.wording.edition(settings.edition, roadmap.version)),
+        ):
+            p, _ = paragraph(self.element, self.styles[role])
+            run(p, str(text))
+
+    def table_of_contents(self, headings: list[Heading]) -> None:
+        """A TOC field whose cached result already lists every heading, linked to its bookmark."""
+        if not headings:
+            return
+        p, properties = paragraph(self.element, self.styles["toc_heading"])
+        sub(properties, "pageBreakBefore")
+        run(p, str(self.wording.toc_title()))
+        for index, heading in enumerate(headings):
+            p, properties = paragraph(self.element, self.styles[f"toc{heading.level}"])
+            sub(sub(properties, "tabs"), "tab", val="right", leader="dot", pos=str(self.text_width))
+            if index == 0:
+                field_begin(p, TOC_INSTRUCTION)
+            run(anchor_link(p, heading.bookmark), heading.text)  # page numbers need a layout: Word adds them
+            if index == len(headings) - 1:
+                field_end(p)
+
+    def heading(self, heading: Heading, role: str, page_break: bool = False) -> None:
+        """A release (Heading 1) or area (Heading 2) carrying its table-of-contents bookmark."""
+        p, properties = paragraph(self.element, self.styles[role])
+        if page_break:
+            sub(properties, "pageBreakBefore")
+        number = self.new_bookmark()
+        bookmark_start(p, number, heading.bookmark)
+        run(p, heading.text)
+        bookmark_end(p, number)
+
+    def blocks(self, blocks: list[Block]) -> None:
+        """Paragraphs and notes with the lists they own, and free-standing lists."""
+        for block in blocks:
+            if isinstance(block, ItemList):
+                self.lists([block], 0)
+                continue
+            role = "note" if block.kind is ItemKind.NOTE else "paragraph"
+            p, _ = paragraph(self.element, self.styles[role])
+            self.item_text(p, block)
+            self.lists(block.children, 0)
+
+    def lists(self, lists: list[ItemList], depth: int) -> None:
+        """Each list as a fresh numbering instance (so it restarts), its items at level `depth`."""
+        level = min(depth, DEEPEST_LEVEL)
+        for item_list in lists:
+            num_id = str(self.numbering.new_list(item_list.style, depth, item_list.start))
+            for item in item_list.items:
+                p, properties = paragraph(self.element, self.styles["list"])
+                numbering = sub(properties, "numPr")
+                sub(numbering, "ilvl", val=str(level))
+                sub(numbering, "numId", val=num_id)
+                if depth > DEEPEST_LEVEL:  # past Word's last level: indent by hand so it still looks nested
+                    sub(properties, "ind", left=str(text_indent(depth)), hanging=str(MARKER_WIDTH))
+                self.item_text(p, item)
+                self.lists(item.children, depth + 1)
+
+    def item_text(self, p: etree._Element, item: Item) -> None:
+        """The item's text as runs (URLs as hyperlinks) inside its id bookmark."""
+        self.item_ids.append(item.id)
+        number = self.new_bookmark()
+        bookmark_start(p, number, f"{ITEM_BOOKMARK}{len(self.item_ids)}")
+        for piece, is_url in url_spans(item.text):
+            if is_url:
+                run(external_link(p, self.link_id(piece)), piece, self.styles["link"])
+            else:
+                run(p, piece)
+        bookmark_end(p, number)
+
+    def link_id(self, url: str) -> str:
+        """The relationship id of an external hyperlink, one per distinct URL."""
+        if url not in self.link_ids:
+            rid = f"rId{self.next_rel}"
+            self.next_rel += 1
+            self.document.part.rels.add_relationship(RT.HYPERLINK, xml_safe(url), rid, is_external=True)
+            self.link_ids[url] = rid
+        return self.link_ids[url]
+
+    def new_bookmark(self) -> int:
+        """A fresh w:id for a bookmark."""
+        self.bookmarks += 1
+        return self.bookmarks
+
+
+def resolve_styles(document: DocxDocument) -> dict[str, str]:
+    """The style id of every role, looked up by name once; a style the reference lacks is added from ours."""
+    root = document.styles.element
+    by_name = {}
+    for style in root.iter(w("style")):
+        name = style.find(w("name"))
+        if name is not None:
+            by_name.setdefault(name.get(w("val"), "").lower(), style.get(w("styleId")))
+    ids = {}
+    for role, name in STYLE_NAMES.items():
+        if name.lower() not in by_name:
+            added = parse_xml(f'<w:styles xmlns:w="{W_NS}">{STYLES[name]}</w:styles>')[0]
+            root.append(added)
+            by_name[name.lower()] = added.get(w("styleId"))
+        ids[role] = by_name[name.lower()]
+    return ids
+
+
+def numbering_root(document: DocxDocument) -> etree._Element:
+    """The w:numbering element, creating the numbering part when the reference has none."""
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        element = parse_xml(f'<w:numbering xmlns:w="{W_NS}"/>')
+        numbering = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, element, part.package)
+        part.relate_to(numbering, RT.NUMBERING)
+        return element
+
+
+def set_page_size(document: DocxDocument, page_size: str) -> int:
+    """Apply the page size, keeping the reference's margins; returns the text width in twips."""
+    if page_size not in PAGE_SIZES:
+        raise EvepubError(f"unknown page size {page_size!r}: expected one of {', '.join(PAGE_SIZES)}")
+    width, height = PAGE_SIZES[page_size]
+    section = document.sections[0]
+    section.page_width, section.page_height = Twips(width), Twips(height)
+    margins = (section.left_margin or Twips(0)).twips + (section.right_margin or Twips(0)).twips
+    return width - margins
+
+
+def set_header_footer(document: DocxDocument, styles: dict[str, str], title: str, wording: Any) -> None:
+    """Header: the document title. Footer: the page_footer wording with PAGE and NUMPAGES fields."""
+    section = document.sections[0]
+    header = _emptied(section.header.part.element)
+    p, _ = paragraph(header, styles["header"])
+    run(p, title)
+    footer = _emptied(section.footer.part.element)
+    p, _ = paragraph(footer, styles["footer"])
+    text = str(wording.page_footer(PAGE_MARK, PAGES_MARK))
+    for piece in re.split(f"({PAGE_MARK}|{PAGES_MARK})", text):
+        if piece == PAGE_MARK:
+            field(p, "PAGE", "1")
+        elif piece == PAGES_MARK:
+            field(p, "NUMPAGES", "1")
+        elif piece:
+            run(p, piece)
+
+
+def _emptied(element: etree._Element) -> etree._Element:
+    for child in list(element):
+        element.remove(child)
+    return element
+
+
+def request_field_update(document: DocxDocument) -> None:
+    """Ask Word to refresh fields (the TOC page numbers) when it opens the document."""
+    settings = document.settings.element
+    existing = settings.find(w("updateFields"))
+    if existing is not None:
+        existing.set(w("val"), "true")
+        return
+    update = etree.Element(w("updateFields"), nsmap={"w": W_NS})
+    update.set(w("val"), "true")
+    later = next((child for child in settings if etree.QName(child).localname in AFTER_UPDATE_FIELDS), None)
+    if later is None:
+        settings.append(update)
+    else:
+        later.addprevious(update)
+
+
+def set_core_properties(
+    document: DocxDocument, roadmap: Roadmap, settings: BuildSettings, wording: Any, properties: Any
+) -> None:
+    """Title, subject, author, keywords and dates, all derived from the roadmap and settings."""
+    core = document.core_properties
+    moment = settings.timestamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    author = property_text(properties.author(roadmap))
+    core.title = property_text(wording.document_title(roadmap))
+    core.subject = property_text(wording.subtitle(roadmap))
+    core.author = author
+    core.last_modified_by = author
+    core.keywords = property_text(properties.keywords(roadmap))
+    core.category = property_text(properties.category())
+    core.comments = property_text(properties.comments(roadmap))
+    if roadmap.version:
+        core.version = property_text(roadmap.version)
+    core.revision = 1
+    core.created = moment
+    core.modified = moment
+
+
+def property_text(value: object) -> str:
+    """A document property: XML-safe, and cut to the 255 characters Word allows (the body keeps every word)."""
+    text = xml_safe(str(value))
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
+
+
+def add_item_ids(document: DocxDocument, item_ids: list[str]) -> None:
+    """A custom XML part mapping each `_evepub_<n>` bookmark to its item id (Word keeps such parts)."""
+    root = etree.Element(f"{{{IDS_NAMESPACE}}}items", nsmap={None: IDS_NAMESPACE})
+    for number, item_id in enumerate(item_ids, start=1):
+        entry = etree.SubElement(root, f"{{{IDS_NAMESPACE}}}item")
+        entry.set("bookmark", f"{ITEM_BOOKMARK}{number}")
+        entry.set("id", xml_safe(item_id))
+    package = document.part.package
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    items = Part(package.next_partname("/customXml/item%d.xml"), CT.XML, data, package)
+    item_props = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<ds:datastoreItem ds:itemID="{IDS_ITEM_ID}" '
+        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+        f'<ds:schemaRefs><ds:schemaRef ds:uri="{IDS_NAMESPACE}"/></ds:schemaRefs></ds:datastoreItem>'
+    )
+    props_name = package.next_partname("/customXml/itemProps%d.xml")
+    props = Part(props_name, CT.OFC_CUSTOM_XML_PROPERTIES, item_props.encode("utf-8"), package)
+    items.relate_to(props, RT.CUSTOM_XML_PROPS)
+    document.part.relate_to(items, RT.CUSTOM_XML)

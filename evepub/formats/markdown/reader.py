@@ -1,0 +1,213 @@
+"""Markdown reader: the roadmap written by `evepub.formats.markdown.writer`, read back from markdown-it-py's tokens.
+
+"#" is the title, "##" a release, "###" an area; a blockquote paragraph is a note, any other paragraph a
+paragraph; list items keep their nesting depth. An ordered list is "1." (decimal); a bullet item that opens
+with a bold letter label ("**a.**", "**A.**") belongs to a lettered list, any other to a bullet list.
+Everything before the first release heading (subtitle, edition, timeline, contents) is front matter, and so
+is the section whose heading anchor is the table of contents'. Anchors, list breaks (raw HTML: the data is
+always escaped, so any raw HTML is the writer's own markup) are dropped. A trailing emphasised status badge
+is read as the entry's status, each link as its target, and an item's number as a renderer shows it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from evepub.formats.markdown.contract import TOC_ANCHOR
+from evepub.formats.readback import alpha_number
+from evepub.model import Entry, ListStyle, ReadBack
+
+UNRECOVERABLE = ["item ids", "owners, target dates, item notes"]
+ANCHOR_RE = re.compile(r'<a id="([^"]*)">')
+LABEL_RE = re.compile(r"(?:[a-z]+|[A-Z]+)\.")
+HEADING_KINDS = {"h1": "title", "h2": "release", "h3": "area"}
+
+
+def parser() -> MarkdownIt:
+    """CommonMark with GFM tables and strikethrough, without linkify: what the checks render with."""
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def read(path: Path) -> ReadBack:
+    """Read a roadmap Markdown file back into flat entries, with list numbers, status badges and links."""
+    walker = walk_markdown(path.read_text(encoding="utf-8"))
+    return ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
+
+
+def read_markdown(text: str) -> list[Entry]:
+    """The entries of a roadmap written as Markdown."""
+    return walk_markdown(text).entries
+
+
+def walk_markdown(text: str) -> _Walker:
+    """Every entry of a roadmap written as Markdown, and what each one shows besides its text."""
+    md = parser()
+    walker = _Walker(md)
+    for token in md.parse(text):
+        walker.visit(token)
+    return walker
+
+
+@dataclass
+class _OpenList:
+    ordered: bool
+    next_number: int  # the number a renderer shows on the next item of an ordered list
+
+
+@dataclass
+class _Walker:
+    md: MarkdownIt
+    entries: list[Entry] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    statuses: list[str | None] = field(default_factory=list)
+    links: list[list[str]] = field(default_factory=list)
+    in_body: bool = False  # past the front matter
+    in_contents: bool = False
+    lists: list[_OpenList] = field(default_factory=list)  # the open lists, outermost first
+    quotes: int = 0
+    heading: str | None = None  # the kind of the heading being read
+    item_waiting: bool = False  # a list item has opened and its text has not been read yet
+    item_number: int = 0  # the number a renderer shows on that item (0 in a bullet list)
+
+    def visit(self, token: Token) -> None:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            self._flush_empty_item()
+            ordered = token.type == "ordered_list_open"
+            self.lists.append(_OpenList(ordered, int(token.attrs.get("start", 1)) if ordered else 0))
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+        elif token.type == "list_item_open":
+            self.item_waiting = True
+            self.item_number = self.lists[-1].next_number
+            if self.lists[-1].ordered:
+                self.lists[-1].next_number += 1
+        elif token.type == "list_item_close":
+            self._flush_empty_item()
+        elif token.type == "blockquote_open":
+            self.quotes += 1
+        elif token.type == "blockquote_close":
+            self.quotes -= 1
+        elif token.type == "heading_open":
+            self.heading = HEADING_KINDS.get(token.tag)
+        elif token.type == "heading_close":
+            self.heading = None
+        elif token.type == "inline":
+            self._inline(token)
+
+    def _inline(self, token: Token) -> None:
+        children = token.children or []
+        if self.heading is not None:
+            self._heading(self.heading, children)
+        elif not self.in_body or self.in_contents:
+            return
+        elif self.item_waiting:
+            self.item_waiting = False
+            self._item(children)
+        elif not self.lists:
+            self._add(Entry("note" if self.quotes else "paragraph", ""), children)
+
+    def _heading(self, kind: str, children: list[Token]) -> None:
+        if kind == "release":
+            self.in_contents = anchor_of(children) == TOC_ANCHOR
+            self.in_body = self.in_body or not self.in_contents
+            if self.in_contents:
+                return
+        elif kind == "area" and (not self.in_body or self.in_contents):
+            return
+        self._add(Entry(kind, ""), children)
+
+    def _item(self, children: list[Token]) -> None:
+        style = ListStyle.DECIMAL if self.lists[-1].ordered else ListStyle.BULLET
+        label, rest = split_label(children) if style is ListStyle.BULLET else (None, children)
+        number = self.item_number
+        if label is not None:
+            style = ListStyle.UPPER_ALPHA if label.isupper() else ListStyle.LOWER_ALPHA
+            number = alpha_number(label[:-1])
+        self._add(Entry("item", "", len(self.lists) - 1, style), rest, number)
+
+    def _add(self, entry: Entry, children: list[Token], number: int = 0) -> None:
+        """Record an entry whose text, status badge and links come from its inline tokens."""
+        tokens, status = without_badge(children)
+        self.entries.append(dataclasses.replace(entry, text="".join(_pieces(tokens))))
+        self.numbers.append(number)
+        self.statuses.append(status)
+        self.links.append(link_targets(self.md, tokens))
+
+    def _flush_empty_item(self) -> None:
+        """An item without text of its own (directly followed by its sub-list or its end)."""
+        if self.item_waiting:
+            self.item_waiting = False
+            if self.in_body and not self.in_contents:
+                self._item([])
+
+
+def anchor_of(children: list[Token]) -> str | None:
+    """The id of the writer's anchor at the start of a heading."""
+    for child in children:
+        if child.type == "html_inline" and (match := ANCHOR_RE.match(child.content)):
+            return match.group(1)
+    return None
+
+
+def split_label(children: list[Token]) -> tuple[str | None, list[Token]]:
+    """A leading bold letter label such as "a." and the tokens after it (less the space that follows)."""
+    tokens = [child for child in children if not (child.type == "text" and not child.content)]
+    if len(tokens) < 3 or tokens[0].type != "strong_open" or tokens[2].type != "strong_close":
+        return None, children
+    if tokens[1].type != "text" or not LABEL_RE.fullmatch(tokens[1].content):
+        return None, children
+    rest = tokens[3:]
+    if rest and rest[0].type == "text" and rest[0].content.startswith(" "):
+        rest = [_with_content(rest[0], rest[0].content[1:]), *rest[1:]]
+    return tokens[1].content, rest
+
+
+def _with_content(token: Token, content: str) -> Token:
+    copy = token.copy()
+    copy.content = content
+    return copy
+
+
+def without_badge(children: list[Token]) -> tuple[list[Token], str | None]:
+    """The tokens without a trailing " *status*", and that status (emphasis never comes from the escaped data)."""
+    tokens = [child for child in children if not (child.type == "text" and not child.content)]
+    if [token.type for token in tokens[-3:]] != ["em_open", "text", "em_close"]:
+        return tokens, None
+    status = tokens[-2].content
+    tokens = tokens[:-3]
+    if tokens and tokens[-1].type == "text" and tokens[-1].content.endswith(" "):
+        tokens[-1] = _with_content(tokens[-1], tokens[-1].content[:-1])
+    return tokens, status
+
+
+def link_targets(md: MarkdownIt, tokens: list[Token]) -> list[str]:
+    """Each link's target once, in order: the URL its text shows when the link goes there, else its href."""
+    targets: list[str] = []
+    shown: list[str] | None = None
+    href = ""
+    for token in tokens:
+        if token.type == "link_open":
+            shown, href = [], str(token.attrs.get("href", ""))
+        elif token.type == "link_close" and shown is not None:
+            text = "".join(shown)
+            targets.append(text if md.normalizeLink(text) == href else href)
+            shown = None
+        elif shown is not None and token.type in ("text", "code_inline"):
+            shown.append(token.content)
+    return list(dict.fromkeys(targets))
+
+
+def _pieces(children: list[Token]) -> list[str]:
+    pieces = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            pieces.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            pieces.append("\n")
+    return pieces

@@ -1,0 +1,1 @@
+"""PDF for quarterly reviews: writer, reader and their contract."""

@@ -1,0 +1,250 @@
+"""The body of the PDF edition: release and area headings, paragraphs, notes and nested lists as flowables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus.paragraph import paraFontSizeHeightOffset
+
+from evepub.formats.pdf.fonts import FontSet
+from evepub.formats.pdf.markup import Paragraph, escape, quoteattr
+from evepub.formats.pdf.style import Style, Styles, hex_colour
+from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap
+
+BULLETS = ("•", "◦", "▪")  # bullet glyph by list depth, repeating
+LABEL_GAP = 6.0  # between a list label and its text; ReportLab pushes the text right below 0.6 em
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Rendered wording the body needs, per release and area, and per status."""
+
+    release_headings: list[str]
+    area_headings: list[list[str]]
+    status_labels: dict[str, str]
+    owner: Callable[[str], str]  # "Owner: ..." from labels.j2
+    target: Callable[[dt.date], str]
+    more_links: str
+
+
+class Heading(Paragraph):
+    """A release (level 0) or area (level 1) heading that anchors a bookmark, an outline entry and a TOC line."""
+
+    def __init__(self, markup: str, style: ParagraphStyle, level: int, title: str, key: str) -> None:
+        super().__init__(markup, style)
+        self.level = level
+        self.title = title  # plain text, for the outline and the running header
+        self.key = key
+
+    def draw(self) -> None:
+        """Draw the heading and bind its destination to the top of its first line."""
+        self.canv.bookmarkHorizontal(self.key, 0, self.height + self.style.fontSize * 0.4)
+        super().draw()
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status badge: a rounded label in the status colour, drawn in room the item's text reserved for it."""
+
+    runs: list[tuple[str, str]]  # (face, text) of the label
+    colour: colors.Color
+    size: float
+    width: float
+    room: float  # width of the no-break spaces that end the item's text
+
+    def draw(self, canvas: Canvas, end: float, baseline: float) -> None:
+        """Draw the badge in the room that ends at x = `end` on this baseline."""
+        size = self.size
+        x = end - self.room  # the word space before the room is the gap
+        canvas.saveState()
+        canvas.setFillColor(self.colour)
+        canvas.roundRect(x, baseline - size * 0.38, self.width, size * 1.45, size * 0.55, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        x += size * 0.6
+        for face, text in self.runs:
+            canvas.setFont(face, size)
+            canvas.drawString(x, baseline + size * 0.03, text)
+            x += stringWidth(text, face, size)
+        canvas.restoreState()
+
+
+class ItemParagraph(Paragraph):
+    """An item: kept whole on one page unless taller than a page, with its status badge after its text."""
+
+    badge: Badge | None = None
+    frame_height: float = 0.0
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """Refuse to split while the item would fit on an empty page."""
+        if self.height and self.height <= self.frame_height:
+            return []
+        parts = super().split(availWidth, availHeight)
+        if parts and self.badge is not None:
+            parts[-1].badge = self.badge
+        return parts
+
+    def draw(self) -> None:
+        """Draw the text, then the badge over the room reserved at the end of the text's last line."""
+        super().draw()
+        if self.badge is None or not self.blPara.lines:
+            return
+        lines = self.blPara.lines
+        simple = self.blPara.kind == 0
+        # the text ends on the first forced break (details follow it) or on the last line
+        index = next((i for i, line in enumerate(lines) if not simple and line.lineBreak), len(lines) - 1)
+        first = self.blPara if simple else lines[0]
+        ascent = first.fontSize if paraFontSizeHeightOffset else getattr(first, "ascent", first.fontSize)
+        baseline = self.height - ascent - index * self.style.leading
+        extra = lines[index][0] if simple else lines[index].extraSpace
+        self.badge.draw(self.canv, self.width - self.style.rightIndent - extra, baseline)
+
+
+@dataclass
+class BodyBuilder:
+    """Turns the releases of a roadmap into flowables."""
+
+    roadmap: Roadmap
+    fonts: FontSet
+    style: Style
+    styles: Styles
+    wording: Wording
+    frame_height: float
+    list_styles: dict[tuple[int, bool], ParagraphStyle] = field(default_factory=dict)
+    badges: dict[str, Badge] = field(default_factory=dict)
+
+    def story(self) -> Iterator[Flowable]:
+        """Every flowable of the body, release after release."""
+        for number, release in enumerate(self.roadmap.releases):
+            if number and self.style.page.release_starts_page:
+                yield PageBreak()
+            yield from self.release(number, release)
+
+    def release(self, number: int, release: Release) -> Iterator[Flowable]:
+        """One release: heading, blocks before the first area, then each area."""
+        title = self.wording.release_headings[number]
+        yield Heading(self.fonts.markup(title), self.styles.h1, 0, title, f"release-{number}")
+        yield from self.blocks(release.blocks)
+        for area_number, area in enumerate(release.areas):
+            area_title = self.wording.area_headings[number][area_number]
+            key = f"release-{number}-area-{area_number}"
+            yield Heading(self.fonts.markup(area_title), self.styles.h2, 1, area_title, key)
+            yield from self.blocks(area.blocks)
+
+    def blocks(self, blocks: list[Block]) -> Iterator[Flowable]:
+        """Paragraphs, notes and lists in their original order."""
+        for block in blocks:
+            if isinstance(block, ItemList):
+                yield from self.item_list(block, 0)
+                continue
+            style = self.styles.note if block.kind is ItemKind.NOTE else self.styles.body
+            yield self.paragraph(block, style, None)
+            for child in block.children:
+                yield from self.item_list(child, 0)
+
+    def item_list(self, item_list: ItemList, depth: int) -> Iterator[Flowable]:
+        """The entries of one list with their labels, and their sub-lists one level deeper."""
+        for offset, item in enumerate(item_list.items):
+            number = item_list.start + offset
+            label = (
+                BULLETS[depth % len(BULLETS)] if item_list.style is ListStyle.BULLET else item_list.style.label(number)
+            )
+            style = self.list_style(depth, item_list.style.numbered)
+            yield self.paragraph(item, style, label)
+            for child in item.children:
+                yield from self.item_list(child, depth + 1)
+
+    def paragraph(self, item: Item, style: ParagraphStyle, label: str | None) -> ItemParagraph:
+        """One item as a paragraph that keeps itself on one page, with its badge."""
+        badge = self.badge(item.status)
+        markup = self.linked_text(item.text, item.links)
+        if badge is not None:
+            markup += " " + "\u00a0" * round(badge.room / self.nbsp_width)
+        details = self.details(item)
+        if details:
+            size = self.style.type.badge_size
+            colour = hex_colour(self.style.colours.muted)
+            markup += f'<br/><font size="{size}" color="{colour}">{details}</font>'
+        flowable = ItemParagraph(markup, style, bulletText=label)
+        flowable.frame_height = self.frame_height
+        flowable.badge = badge
+        return flowable
+
+    def list_style(self, depth: int, numbered: bool) -> ParagraphStyle:
+        """The style of list entries at one depth: text indent by depth, label right-aligned before it."""
+        key = (depth, numbered)
+        if key not in self.list_styles:
+            indent = self.style.type.list_indent
+            self.list_styles[key] = ParagraphStyle(
+                f"evepub-list-{depth}-{int(numbered)}",
+                parent=self.styles.body,
+                alignment=TA_LEFT,
+                leftIndent=(depth + 1) * indent,
+                bulletIndent=(depth + 1) * indent - LABEL_GAP,
+                bulletAnchor="end",
+                bulletFontName=self.fonts.regular,
+                bulletColor=self.style.colours.accent if numbered else self.style.colours.muted,
+                spaceBefore=self.style.type.item_space,
+            )
+        return self.list_styles[key]
+
+    def linked_text(self, text: str, links: list[str]) -> str:
+        """Escaped text in which every URL it contains is a clickable link printed in full."""
+        pieces = []
+        position = 0
+        colour = hex_colour(self.style.colours.link)
+        for url in links:
+            found = text.find(url, position)
+            if found < 0:
+                continue
+            pieces.append(self.fonts.markup(text[position:found]))
+            pieces.append(f'<a href={quoteattr(url)} color="{colour}">{self.fonts.markup(url)}</a>')
+            position = found + len(url)
+        pieces.append(self.fonts.markup(text[position:]))
+        return "".join(pieces)
+
+    def badge(self, status: str | None) -> Badge | None:
+        """The badge of an explicit status (none for items without one), made once per status."""
+        if status is None:
+            return None
+        if status not in self.badges:
+            try:
+                colour = colors.HexColor(f"#{self.roadmap.status(status).colour}")
+            except KeyError:
+                return None
+            label = self.wording.status_labels[status]
+            size = self.style.type.badge_size
+            runs = [(face or self.fonts.bold, text) for face, text in self.fonts.runs(label)]
+            width = sum(stringWidth(text, face, size) for face, text in runs) + size * 1.2
+            spaces = math.ceil(width / self.nbsp_width)
+            self.badges[status] = Badge(runs, colour, size, width, spaces * self.nbsp_width)
+        return self.badges[status]
+
+    @property
+    def nbsp_width(self) -> float:
+        """The width of one no-break space of body text, the unit of a badge's room."""
+        return stringWidth("\u00a0", self.fonts.regular, self.style.type.body_size)
+
+    def details(self, item: Item) -> str:
+        """Owner, target date, item notes and links the text does not show, as one small escaped line."""
+        parts = []
+        if item.owner:
+            parts.append(self.fonts.markup(self.wording.owner(item.owner)))
+        if item.target:
+            parts.append(self.fonts.markup(self.wording.target(item.target)))
+        if item.notes:
+            parts.append(self.fonts.markup(item.notes))
+        hidden = [url for url in item.links if url not in item.text]
+        if hidden:
+            colour = hex_colour(self.style.colours.link)
+            urls = " ".join(f'<a href={quoteattr(url)} color="{colour}">{self.fonts.markup(url)}</a>' for url in hidden)
+            parts.append(f"{escape(self.wording.more_links)} {urls}")
+        return " · ".join(parts)

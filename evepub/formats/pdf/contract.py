@@ -1,0 +1,36 @@
+"""What the PDF shows of an item besides its text, and what of a text it cannot show."""
+
+from __future__ import annotations
+
+from evepub.formats.readback import Shows, every_link, status_label
+from evepub.model import Located, Roadmap
+
+SOFT_HYPHEN = "\u00ad"
+LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
+
+
+def badge_of_own_status(located: Located, roadmap: Roadmap) -> str | None:
+    """A badge for every status the source gives an item."""
+    return status_label(located.item.status)
+
+
+def without_space_after_long_words(text: str) -> str:
+    """The text without the spaces that follow a word of LONG_WORD characters or more (counting a word joined to
+    the next): a PDF cannot show whether a word longer than a line, ending where its line ends, has a space after it.
+    """
+    kept: list[str] = []
+    run = 0  # characters since the last space kept
+    for char in text:
+        if char == " " and run >= LONG_WORD:
+            continue
+        kept.append(char)
+        run = 0 if char.isspace() else run + 1
+    return "".join(kept)
+
+
+def drawn(text: str) -> str:
+    """The text a PDF draws: soft hyphens only mark where a word may break, and blanks at either end show nothing."""
+    return text.replace(SOFT_HYPHEN, "").strip()
+
+
+SHOWS = Shows(badge_of_own_status, every_link, drawn, without_space_after_long_words)

@@ -1,0 +1,145 @@
+"""The overview page: item counts per release and status, as a table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Table, TableStyle
+
+from evepub.errors import EvepubError
+from evepub.formats.pdf.fonts import FontSet
+from evepub.formats.pdf.markup import Paragraph, escape
+from evepub.formats.pdf.style import Style, Styles, hex_colour
+from evepub.model import ItemKind, Roadmap, walk
+
+ITEMS_COLUMN = 40.0
+CELL_PADDING = 4.0
+
+
+@dataclass(frozen=True)
+class ReleaseCount:
+    """How many items one release has, in total and by status."""
+
+    name: str
+    period: str | None
+    items: int
+    by_status: Counter[str]
+
+
+def count_items(roadmap: Roadmap) -> list[ReleaseCount]:
+    """Counts per release: paragraphs and list entries (not notes); no status counts as the default status."""
+    counts = {id(release): Counter[str]() for release in roadmap.releases}
+    for located in walk(roadmap):
+        if located.item.kind is ItemKind.NOTE:
+            continue
+        try:
+            status = roadmap.status(located.item.status).name
+        except KeyError as error:
+            raise EvepubError(f"item {located.item.id}: status {error} is not in the status vocabulary") from error
+        counts[id(located.release)][status] += 1
+    return [
+        ReleaseCount(release.name, release.period, sum(counts[id(release)].values()), counts[id(release)])
+        for release in roadmap.releases
+    ]
+
+
+@dataclass(frozen=True)
+class TableText:
+    """Wording of the overview table."""
+
+    release: str
+    items: str
+    total: str
+    no_period: str
+    status_labels: dict[str, str]
+
+
+def overview_table(
+    roadmap: Roadmap, width: float, fonts: FontSet, style: Style, styles: Styles, text: TableText
+) -> Table:
+    """One row per release (name over period), its item count and its count per status, and a total row."""
+    counts = count_items(roadmap)
+    statuses = [status.name for status in roadmap.statuses]
+    release_width = _release_width(counts, fonts, style, text)
+    status_width = (width - release_width - ITEMS_COLUMN) / max(len(statuses), 1)
+    head_style = _fitted_head(styles, fonts, [text.status_labels[name] for name in statuses], status_width)
+    rows = [
+        [_cell(text.release, styles.table_head, fonts, left=True), _cell(text.items, head_style, fonts)]
+        + [_cell(text.status_labels[name], head_style, fonts) for name in statuses]
+    ]
+    for count in counts:
+        name = f"<b>{fonts.markup(count.name)}</b>"
+        period = fonts.markup(count.period or text.no_period)
+        colour = hex_colour(style.colours.muted)
+        release = Paragraph(f'{name}<br/><font color="{colour}">{period}</font>', styles.table_cell)
+        rows.append(
+            [release, _number(count.items, styles, style, fonts, bold=True)]
+            + [_number(count.by_status[name], styles, style, fonts) for name in statuses]
+        )
+    total = Counter[str]()
+    for count in counts:
+        total.update(count.by_status)
+    rows.append(
+        [
+            Paragraph(f"<b>{fonts.markup(text.total)}</b>", styles.table_cell),
+            _number(sum(count.items for count in counts), styles, style, fonts, bold=True),
+        ]
+        + [_number(total[name], styles, style, fonts, bold=True) for name in statuses]
+    )
+    table = Table(rows, colWidths=[release_width, ITEMS_COLUMN] + [status_width] * len(statuses), repeatRows=1)
+    table.setStyle(_table_style(roadmap, style, fonts))
+    return table
+
+
+def _release_width(counts: list[ReleaseCount], fonts: FontSet, style: Style, text: TableText) -> float:
+    size = style.type.small_size
+    widest = max(
+        [stringWidth(count.name, fonts.bold, size) for count in counts]
+        + [stringWidth(count.period or text.no_period, fonts.regular, size) for count in counts]
+        + [stringWidth(text.release, fonts.bold, size)]
+    )
+    return min(max(widest + 2 * CELL_PADDING + 2, 70.0), 150.0)
+
+
+def _fitted_head(styles: Styles, fonts: FontSet, labels: list[str], column: float) -> object:
+    """The header style, smaller when a word of a status label would not fit its column."""
+    size = styles.table_head.fontSize
+    words = [word for label in labels for word in label.split()] or [""]
+    while size > 5.5 and max(stringWidth(word, fonts.bold, size) for word in words) > column - 2 * CELL_PADDING:
+        size -= 0.25
+    return styles.table_head.clone("evepub-head-fitted", fontSize=size, leading=size * 1.25)
+
+
+def _cell(label: str, style: object, fonts: FontSet, left: bool = False) -> Paragraph:
+    cell_style = style.clone("evepub-head-left", alignment=0) if left else style  # type: ignore[attr-defined]
+    return Paragraph(fonts.markup(label), cell_style)
+
+
+def _number(value: int, styles: Styles, style: Style, fonts: FontSet, bold: bool = False) -> Paragraph:
+    if value == 0:
+        return Paragraph(f'<font color="{hex_colour(style.colours.zero)}">–</font>', styles.table_number)
+    text = escape(str(value))
+    return Paragraph(f"<b>{text}</b>" if bold else text, styles.table_number)
+
+
+def _table_style(roadmap: Roadmap, style: Style, fonts: FontSet) -> TableStyle:
+    colours = style.colours
+    commands: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # Table sets a cell font even for Paragraph cells
+        ("BACKGROUND", (0, 0), (-1, 0), colours.table_header_fill),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.4, colours.rule),
+        ("LINEABOVE", (0, -1), (-1, -1), 1.0, colours.accent),
+        ("LINEBELOW", (0, -1), (-1, -1), 1.0, colours.accent),
+        ("BACKGROUND", (1, 1), (1, -1), colours.table_stripe_fill),
+    ]
+    for column, status in enumerate(roadmap.statuses, start=2):
+        commands.append(("LINEBELOW", (column, 0), (column, 0), 2.5, colors.HexColor(f"#{status.colour}")))
+    return TableStyle(commands)

@@ -1,0 +1,481 @@
+"""PDF writer: the quarterly-review edition (cover, contents, overview with timeline, body) and the timeline SVG.
+
+With `build --changes-since` a "Changes since" page follows the overview (see pdf_changes).
+
+Layout parameters come from templates/pdf/style.yaml, PDF-only wording from templates/pdf/labels.j2 and the
+shared wording from templates/wording.j2. Fonts: see evepub.formats.pdf.fonts (EVEPUB_FONT_DIR overrides).
+The document is laid out in one pass: the contents knows its entries beforehand, so it takes its final size at
+once, and the numbers that are only known at the end (contents page numbers, the page total in each footer) are
+PDF form XObjects, referenced while laying out and filled in just before the file is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import ActionFlowable
+from reportlab.platypus.flowables import NullDraw
+
+from evepub.errors import EvepubError
+from evepub.formats.changes import ChangeTexts, change_texts
+from evepub.formats.pdf.body import BodyBuilder, Heading, Wording
+from evepub.formats.pdf.changes import changes_flowables
+from evepub.formats.pdf.contents import Contents, define_page_numbers
+from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
+from evepub.formats.pdf.markup import Paragraph
+from evepub.formats.pdf.overview import TableText, overview_table
+from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
+from evepub.formats.pdf.timeline import TimelineText, timeline_drawing, timeline_svg
+from evepub.formats.settings import BuildSettings
+from evepub.model import ItemKind, Roadmap, walk
+from evepub.templating import Templates
+
+PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
+PDF_NAME = "roadmap.pdf"
+SVG_NAME = "roadmap-timeline.svg"
+
+rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every piece of wording the document prints, rendered once from the templates."""
+
+    title: str
+    subtitle: str
+    edition: str
+    toc_title: str
+    overview_title: str
+    timeline_title: str
+    count_rule: str
+    timeline_note: str
+    summary: str
+    prepared_by: str | None
+    footer: Any  # the page_footer macro
+    body: Wording
+    table: TableText
+    timeline: TimelineText
+    changes: ChangeTexts | None = None  # build --changes-since
+
+    def all(self) -> list[str]:
+        """Every string, for choosing fonts."""
+        return [
+            self.title,
+            self.subtitle,
+            self.edition,
+            self.toc_title,
+            self.overview_title,
+            self.timeline_title,
+            self.count_rule,
+            self.timeline_note,
+            self.summary,
+            self.prepared_by or "",
+            self.footer(0, 0),
+            *self.body.release_headings,
+            *(title for titles in self.body.area_headings for title in titles),
+            *self.body.status_labels.values(),
+            self.body.more_links,
+            self.table.release,
+            self.table.items,
+            self.table.total,
+            self.table.no_period,
+            self.timeline.later,
+            self.timeline.edition,
+            *(self.changes.strings() if self.changes else []),
+        ]
+
+
+def prepare(templates: Templates) -> None:
+    """What needs no roadmap, done while the build loads the source: register the fonts, compile the labels."""
+    register_main_faces()
+    pdf_labels(templates)
+
+
+def pdf_labels(templates: Templates) -> Any:
+    """The macros of pdf/labels.j2: the PDF's own wording."""
+    return templates.macros("pdf/labels.j2")
+
+
+def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
+    """Render the PDF edition and the timeline SVG."""
+    texts = render_texts(roadmap, settings)
+    fonts = load_fonts(texts.all() + source_texts(roadmap))
+    registerFontFamily(fonts.regular, normal=fonts.regular, bold=fonts.bold, italic=fonts.italic, boldItalic=fonts.bold)
+    style = load_style(settings.templates)
+    styles = paragraph_styles(style, fonts)
+    document = RoadmapDocument(roadmap, settings, texts, fonts, style, styles)
+    pdf = document.render()
+    if document.timeline is None:
+        return {PDF_NAME: pdf}
+    title = f"{texts.timeline_title}: {texts.title}"
+    periods = "; ".join(
+        f"{name}: {release.period or texts.timeline.no_period}"
+        for name, release in zip(texts.body.release_headings, roadmap.releases, strict=True)
+    )
+    return {PDF_NAME: pdf, SVG_NAME: timeline_svg(document.timeline, title, periods)}
+
+
+def source_texts(roadmap: Roadmap) -> list[str]:
+    """Every string of the source the document prints."""
+    texts = [roadmap.title, roadmap.subtitle or "", roadmap.version or "", roadmap.author or ""]
+    for release in roadmap.releases:
+        texts.extend([release.name, release.period or ""])
+    for located in walk(roadmap):
+        item = located.item
+        texts.extend([item.text, item.owner or "", item.notes or "", *item.links])
+    return texts
+
+
+def render_texts(roadmap: Roadmap, settings: BuildSettings) -> Texts:
+    """Render the wording macros once."""
+    words = settings.templates.wording()
+    labels = pdf_labels(settings.templates)
+    status_labels = {status.name: str(words.status_label(status.name)) for status in roadmap.statuses}
+    items = sum(1 for located in walk(roadmap) if located.item.kind is not ItemKind.NOTE)
+    body = Wording(
+        release_headings=[str(words.release_heading(release)) for release in roadmap.releases],
+        area_headings=[[str(words.area_heading(area)) for area in release.areas] for release in roadmap.releases],
+        status_labels=status_labels,
+        owner=lambda name: str(labels.owner(name)),
+        target=lambda date: str(labels.target(date)),
+        more_links=str(labels.more_links()),
+    )
+    return Texts(
+        title=str(words.document_title(roadmap)),
+        subtitle=str(words.subtitle(roadmap)),
+        edition=str(words.edition(settings.edition, roadmap.version)),
+        toc_title=str(words.toc_title()),
+        overview_title=str(words.overview_title()),
+        timeline_title=str(words.timeline_title()),
+        count_rule=str(labels.count_rule(roadmap.default_status)),
+        timeline_note=str(labels.timeline_note()),
+        summary=str(labels.cover_summary(len(roadmap.releases), items, *quarter_span(roadmap))),
+        prepared_by=str(labels.prepared_by(roadmap.author)) if roadmap.author else None,
+        footer=words.page_footer,
+        body=body,
+        table=TableText(
+            str(labels.column_release()),
+            str(labels.column_items()),
+            str(labels.total_row()),
+            str(words.no_period()),
+            status_labels,
+        ),
+        timeline=TimelineText(str(labels.later_column()), str(words.no_period()), str(labels.edition_marker())),
+        changes=change_texts(settings.changes, settings.templates) if settings.changes is not None else None,
+    )
+
+
+class FrontHeading(Paragraph):
+    """The heading of a front-matter page (contents, overview); it names the page in the running header."""
+
+    def __init__(self, markup: str, style: Any, title: str) -> None:
+        super().__init__(markup, style)
+        self.title = title
+
+
+class RoadmapDocument(BaseDocTemplate):
+    """The page templates, running header and footer, outline and contents of the edition."""
+
+    def __init__(
+        self, roadmap: Roadmap, settings: BuildSettings, texts: Texts, fonts: FontSet, style: Style, styles: Styles
+    ) -> None:
+        size = PAGE_SIZES.get(settings.page_size.upper())
+        if size is None:
+            raise EvepubError(f"page size {settings.page_size!r} is not one of A4, Letter")
+        self.buffer = io.BytesIO()
+        page = style.page
+        super().__init__(
+            self.buffer,
+            pagesize=size,
+            leftMargin=page.margin_left,
+            rightMargin=page.margin_right,
+            topMargin=page.margin_top,
+            bottomMargin=page.margin_bottom,
+            title=document_information(texts.title),
+            author=document_information(roadmap.author or ""),
+            subject=document_information(texts.subtitle),
+            keywords=document_information(keywords(roadmap)),
+            creator="evepub",
+            invariant=1,
+            pageCompression=1,
+            initialFontName=fonts.regular,
+        )
+        self.roadmap, self.settings, self.texts, self.fonts = roadmap, settings, texts, fonts
+        self.style, self.styles = style, styles
+        self.toc_styles = [styles.toc_release, styles.toc_area]
+        self.heading_pages: dict[str, int] = {}  # bookmark key -> page, for the contents
+        self.heading_levels: dict[str, int] = {}
+        self.section = ""  # the release (or front-matter page) in effect
+        self.page_section = ""  # the one the running header of the current page names
+        self.page_is_fresh = True
+        chart_size = (self.width, self.height - 80)
+        self.timeline = timeline_drawing(roadmap.releases, chart_size, fonts, style, texts.timeline, settings.edition)
+        frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="text",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        cover_frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height * 0.62,
+            id="cover",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate("cover", [cover_frame], onPage=self.draw_cover_band),
+                PageTemplate("page", [frame], onPageEnd=self.draw_running_parts),
+            ]
+        )
+
+    def render(self) -> bytes:
+        """Lay the document out once, fill in the deferred page numbers, and return the PDF bytes."""
+        self._doSave = 0  # BaseDocTemplate.build saves unless told not to, as multiBuild does
+        self.build(self.story())
+        define_page_numbers(self.canv, self.heading_pages, self.toc_styles, self.heading_levels)
+        self.define_footers()
+        self.canv.save()
+        return self.buffer.getvalue()
+
+    # The story
+
+    def story(self) -> list[Flowable]:
+        """Cover, contents, overview, body."""
+        frame_height = self.height
+        body = BodyBuilder(self.roadmap, self.fonts, self.style, self.styles, self.texts.body, frame_height)
+        return [
+            *self.cover(),
+            NextPageTemplate("page"),
+            PageBreak(),
+            *self.contents(),
+            PageBreak(),
+            *self.overview(),
+            PageBreak(),
+            *self.changes(),
+            *body.story(),
+        ]
+
+    def cover(self) -> list[Flowable]:
+        """Title, subtitle, edition (with the version) and a one-line summary."""
+        styles, markup = self.styles, self.fonts.markup
+        flowables: list[Flowable] = [
+            Paragraph(markup(self.texts.title), styles.cover_title),
+            Paragraph(markup(self.texts.subtitle), styles.cover_subtitle),
+            Spacer(1, 26),
+            Paragraph(markup(self.texts.edition), styles.cover_line),
+            Paragraph(markup(self.texts.summary), styles.cover_line),
+        ]
+        if self.texts.prepared_by:
+            flowables.append(Paragraph(markup(self.texts.prepared_by), styles.cover_line))
+        return flowables
+
+    def contents(self) -> list[Flowable]:
+        """The contents page: every release and, indented, its areas, with clickable page numbers."""
+        markup = self.fonts.markup
+        entries = []
+        for number, release in enumerate(self.roadmap.releases):
+            entries.append((0, markup(self.texts.body.release_headings[number]), f"release-{number}"))
+            for area_number in range(len(release.areas)):
+                title = self.texts.body.area_headings[number][area_number]
+                entries.append((1, markup(title), f"release-{number}-area-{area_number}"))
+        table_style = TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),  # Table sets a cell font even for Paragraphs
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+            ]
+        )
+        toc = Contents(entries, self.toc_styles, table_style)
+        title = self.texts.toc_title
+        return [FrontHeading(markup(title), self.styles.front_title, title), toc]
+
+    def overview(self) -> list[Flowable]:
+        """The overview page: counts per release and status, the rule behind them, and the timeline."""
+        markup = self.fonts.markup
+        title = self.texts.overview_title
+        flowables: list[Flowable] = [
+            FrontHeading(markup(title), self.styles.front_title, title),
+            overview_table(self.roadmap, self.width, self.fonts, self.style, self.styles, self.texts.table),
+            Spacer(1, 5),
+            Paragraph(markup(self.texts.count_rule), self.styles.small),
+        ]
+        if self.timeline is not None:
+            flowables += [
+                CondPageBreak(self.timeline.height + 60),
+                Paragraph(markup(self.texts.timeline_title), self.styles.h2),
+                self.timeline,
+            ]
+            if any(release.start is None for release in self.roadmap.releases):
+                flowables += [Spacer(1, 4), Paragraph(markup(self.texts.timeline_note), self.styles.small)]
+        return flowables
+
+    def changes(self) -> list[Flowable]:
+        """With --changes-since, a front-matter page of what changed since the older source; else nothing."""
+        if self.texts.changes is None:
+            return []
+        title = self.texts.changes.title
+        heading = FrontHeading(self.fonts.markup(title), self.styles.front_title, title)
+        return [heading, *changes_flowables(self.texts.changes, self.fonts, self.style, self.styles), PageBreak()]
+
+    # Events of the layout
+
+    def beforeDocument(self) -> None:
+        """Date the document from the build timestamp and reset the running-header state."""
+        canvas = self.canv
+        canvas._doc._timeStamp = build_timestamp(self.settings.timestamp)
+        self.section = self.page_section = ""
+
+    def beforePage(self) -> None:
+        """The running header names the section in effect unless a release starts at the top of the page."""
+        self.page_section = self.section
+        self.page_is_fresh = True
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Register headings with the outline and the contents; track the section for the running header."""
+        if isinstance(flowable, FrontHeading | Heading) and (isinstance(flowable, FrontHeading) or flowable.level == 0):
+            self.section = flowable.title
+            if self.page_is_fresh:
+                self.page_section = flowable.title
+        if isinstance(flowable, Heading):
+            self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=False)
+            self.heading_pages[flowable.key] = self.page
+            self.heading_levels[flowable.key] = flowable.level
+        if not isinstance(flowable, ActionFlowable | NullDraw | PageBreak):
+            self.page_is_fresh = False
+
+    # Drawing on the canvas
+
+    def draw_cover_band(self, canvas: Canvas, document: BaseDocTemplate) -> None:
+        """An accent band across the top of the cover and a rule above the footer area."""
+        width, height = self.pagesize
+        colours = self.style.colours
+        canvas.saveState()
+        canvas.setFillColor(colours.accent)
+        canvas.rect(0, height - 18, width, 18, stroke=0, fill=1)
+        canvas.setFillColor(colours.accent_light)
+        canvas.rect(0, height - 24, width, 6, stroke=0, fill=1)
+        canvas.setStrokeColor(colours.accent)
+        canvas.setLineWidth(1.2)
+        top = self.bottomMargin + self.height * 0.62 + 16
+        canvas.line(self.leftMargin, top, self.leftMargin + 60, top)
+        canvas.restoreState()
+
+    def draw_running_parts(self, canvas: Canvas, document: BaseDocTemplate) -> None:
+        """The header (title left, current release right, a rule) and the footer (page X of Y)."""
+        size = self.style.type.small_size
+        colours = self.style.colours
+        left, right = self.leftMargin, self.leftMargin + self.width
+        header_y = self.bottomMargin + self.height + self.style.page.header_gap
+        canvas.saveState()
+        canvas.setFillColor(colours.muted)
+        section_width = self.text_width(self.page_section, self.fonts.bold, size)
+        self.draw_text(canvas, right - section_width, header_y, self.page_section, self.fonts.bold, size)
+        title = self.fit_text(self.texts.title, self.fonts.regular, size, self.width - section_width - 24)
+        self.draw_text(canvas, left, header_y, title, self.fonts.regular, size)
+        canvas.setStrokeColor(colours.rule)
+        canvas.setLineWidth(0.6)
+        canvas.line(left, header_y - 6, right, header_y - 6)
+        canvas.doForm(footer_form(self.page))
+        canvas.restoreState()
+
+    def define_footers(self) -> None:
+        """Fill in the footer form of every page but the cover, now that the page total is known."""
+        size = self.style.type.small_size
+        footer_y = self.bottomMargin - self.style.page.footer_gap
+        total = self.page
+        for page in range(2, total + 1):
+            self.canv.beginForm(footer_form(page))
+            self.canv.setFillColor(self.style.colours.muted)
+            footer = str(self.texts.footer(page, total))
+            x = self.leftMargin + (self.width - self.text_width(footer, self.fonts.regular, size)) / 2
+            self.draw_text(self.canv, x, footer_y, footer, self.fonts.regular, size)
+            self.canv.endForm()
+
+    def draw_text(self, canvas: Canvas, x: float, y: float, text: str, face: str, size: float) -> None:
+        """Draw text literally, switching to fallback faces for characters the main face lacks."""
+        for run_face, run in self.fonts.runs(text):
+            canvas.setFont(run_face or face, size)
+            canvas.drawString(x, y, run)
+            x += stringWidth(run, run_face or face, size)
+
+    def text_width(self, text: str, face: str, size: float) -> float:
+        """The width of text set with fallback faces."""
+        return sum(stringWidth(run, run_face or face, size) for run_face, run in self.fonts.runs(text))
+
+    def fit_text(self, text: str, face: str, size: float, width: float) -> str:
+        """The text, cut with an ellipsis when it is wider than `width`."""
+        if self.text_width(text, face, size) <= width:
+            return text
+        while text and self.text_width(text + "…", face, size) > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+
+def quarter_span(roadmap: Roadmap) -> tuple[str, str] | tuple[None, None]:
+    """The first and last quarter any release covers, or (None, None)."""
+    starts = [release.start for release in roadmap.releases if release.start]
+    ends = [release.end for release in roadmap.releases if release.end]
+    if not (starts and ends):
+        return None, None
+    first, last = min(starts), max(ends)
+    return f"Q{first.quarter} {first.year}", f"Q{last.quarter} {last.year}"
+
+
+def footer_form(page: int) -> str:
+    """The name of the form holding the footer of one page."""
+    return f"evepub-footer-{page}"
+
+
+def document_information(text: str) -> str:
+    """Text for the PDF's title, author, subject and keywords, without soft hyphens (they only mark line breaks)."""
+    # ReportLab would write U+00AD as PDFDocEncoding's byte 0xAD, which that encoding leaves undefined
+    return text.replace("\u00ad", "")
+
+
+def keywords(roadmap: Roadmap) -> str:
+    """Document keywords: the release names."""
+    return ", ".join(["roadmap", *(release.name for release in roadmap.releases)])
+
+
+def build_timestamp(moment: dt.datetime) -> TimeStamp:
+    """A ReportLab timestamp for the document dates, from the build settings instead of the clock."""
+    stamp = TimeStamp(invariant=1)
+    utc = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    stamp.t = utc.timestamp()
+    stamp.lt = utc.timetuple()
+    stamp.YMDhms = tuple(utc.timetuple())[:6]
+    stamp.dhh = stamp.dmm = 0
+    return stamp

@@ -1,0 +1,1 @@
+"""Excel trackers for program managers: writer, reader, the tracker table and their contract."""

@@ -1,0 +1,215 @@
+"""The Items sheet of a tracker: one row per item, grouped by level, filterable, with a status drop-down."""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.properties import Outline
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from evepub.errors import EvepubError
+from evepub.formats.xlsx.contract import status_of
+from evepub.formats.xlsx.fit import row_height, wrapped_lines
+from evepub.formats.xlsx.layout import (
+    FORMULA_LEADERS,
+    ITEMS_TABLE,
+    LIST_STATUS,
+    LISTS_SHEET,
+    MAX_INDENT,
+    Layout,
+    Styles,
+    cell_text,
+    font_colour_on,
+    item_style,
+    safe_text,
+)
+from evepub.formats.xlsx.rows import (
+    CellXml,
+    ItemRow,
+    date_cell,
+    empty_cell,
+    number_cell,
+    row_attributes,
+    text_cell,
+)
+from evepub.model import Located, Roadmap, walk
+
+MAX_OUTLINE_LEVEL = 7  # Excel groups rows at most seven levels deep
+MAX_HYPERLINK = 2_000  # Excel refuses hyperlink addresses longer than about 2,080 characters
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+MAX_FORMULA_STRING = 255  # Excel's limit for a text constant inside a formula
+MAX_FORMULA_TEXT = 6000  # of the 8,192 characters of a whole formula, what one text may take
+UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the column edge rather than wrapped
+
+
+def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:
+    """The text columns of one item row, keyed by column key."""
+    item = located.item
+    return {
+        "id": item.id,
+        "release": located.release.name,
+        "period": located.release.period or "",
+        "area": located.area.title if located.area else "",
+        "parent": located.parent.id if located.parent else "",
+        "kind": item.kind.value,
+        "list": located.style.label(located.number) if located.style else "",
+        "item": item.text,
+        "status": status_of(located, roadmap),
+        "owner": item.owner or "",
+        "notes": item.notes or "",
+        "links": "\n".join(item.links),
+    }
+
+
+def item_rows(roadmap: Roadmap, layout: Layout) -> list[list[ItemRow]]:
+    """The prepared Items rows of every release, in document order."""
+    rows: list[list[ItemRow]] = [[] for _ in roadmap.releases]
+    index = {id(release): number for number, release in enumerate(roadmap.releases)}
+    cells = _CellCache(layout)
+    for located in walk(roadmap):
+        rows[index[id(located.release)]].append(item_row(located, roadmap, layout, cells))
+    return rows
+
+
+class _CellCache:
+    """Text cells of the columns whose texts repeat (release, period, area, status...), prepared once each."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.known: dict[tuple[str, str], tuple[CellXml, int]] = {}
+
+    def text(self, key: str, text: str, where: str) -> tuple[CellXml, int]:
+        """The cell of a column key holding a text, and the lines it wraps to."""
+        found = self.known.get((key, text))
+        if found is None:
+            column = self.layout.index(key)
+            stored = cell_text(text, where)
+            cell = text_cell(column, stored, column_style(key, 0), stored.startswith(FORMULA_LEADERS))
+            lines = 1 if key in UNWRAPPED_KEYS else wrapped_lines(text, self.layout.width(key))
+            found = self.known[(key, text)] = (cell, lines)
+        return found
+
+
+def build_items_sheet(
+    workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, rows: list[ItemRow]
+) -> Worksheet:
+    """Add the Items sheet with its header; the rows themselves are written by xlsx_rows.TrackerWriter."""
+    sheet = workbook.create_sheet(layout.items_sheet)
+    for level in dict.fromkeys([0, *(row.level for row in rows)]):
+        styles.item(level)  # named styles in first-use order, the header's first
+    _write_header(sheet, layout, styles)
+    last_row = max(len(rows), 1) + 1  # an Excel table needs one data row, even an empty one
+    _add_table(sheet, layout, last_row)
+    _add_status_rules(sheet, roadmap, layout, last_row)
+    sheet.print_area = f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
+    sheet.freeze_panes = "A2"
+    sheet.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
+    return sheet
+
+
+def column_style(key: str, level: int) -> str:
+    """The named style of a cell in one column; Item cells are indented by level."""
+    if key == "item":
+        return item_style(level)
+    if key == "level":
+        return Styles.NUMBER
+    if key == "target":
+        return Styles.DATE
+    if key == "links":
+        return Styles.LINK
+    return Styles.TEXT if key in UNWRAPPED_KEYS else Styles.WRAP
+
+
+def _write_header(sheet: Worksheet, layout: Layout, styles: Styles) -> None:
+    for number, column in enumerate(layout.columns, start=1):
+        styles.put_text(sheet.cell(row=1, column=number), column.title, styles.HEADER, "tracker layout")
+        dimension = sheet.column_dimensions[get_column_letter(number)]
+        dimension.width = column.width
+        styles.apply_to_column(dimension, column_style(column.key, 0))
+    sheet.row_dimensions[1].height = 30
+
+
+def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCache) -> ItemRow:
+    """One item's row, prepared once for every tracker that shows it."""
+    item = located.item
+    where = f"item {item.id}"
+    cells: dict[int, CellXml] = {}
+    lines = 1
+    for key, text in row_texts(located, roadmap).items():
+        if key == "item":  # the one column styled and wrapped by level
+            column, style = layout.index(key), column_style(key, located.level)
+            if text:
+                stored = cell_text(text, where)
+                cells[column] = text_cell(column, stored, style, stored.startswith(FORMULA_LEADERS))
+                lines = max(lines, wrapped_lines(text, layout.width(key), min(located.level, MAX_INDENT)))
+            else:  # an empty item keeps its indent so a typed-in text lines up
+                cells[column] = empty_cell(column, style)
+        elif text:
+            cell, cell_lines = cache.text(key, text, where)
+            cells[layout.index(key)] = cell
+            lines = max(lines, cell_lines)
+    column = layout.index("level")
+    cells[column] = number_cell(column, located.level, Styles.NUMBER)
+    if item.target is not None:
+        column = layout.index("target")
+        cells[column] = date_cell(column, item.target, Styles.DATE)
+    link = _first_link(item.links)
+    link_cell = (get_column_letter(layout.index("links")), link) if link else None
+    attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
+    return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)
+
+
+def _first_link(links: list[str]) -> str | None:
+    """The address a Links cell opens: the first web or mail link that Excel can take."""
+    if not links:
+        return None
+    first = links[0]
+    if first.lower().startswith(LINK_SCHEMES) and len(first) <= MAX_HYPERLINK and first == safe_text(first, ""):
+        return first
+    return None
+
+
+def _add_table(sheet: Worksheet, layout: Layout, last_row: int) -> None:
+    ref = f"A1:{get_column_letter(len(layout.columns))}{last_row}"
+    # columns named here, or openpyxl reads the header through ws[ref] and creates every empty cell of the table
+    columns = [TableColumn(id=number, name=column.title) for number, column in enumerate(layout.columns, start=1)]
+    table = Table(displayName=ITEMS_TABLE, ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
+    table.tableStyleInfo = TableStyleInfo(name=layout.table_style, showRowStripes=True)
+    sheet.add_table(table)
+
+
+def _add_status_rules(sheet: Worksheet, roadmap: Roadmap, layout: Layout, last_row: int) -> None:
+    """A drop-down of the statuses on the Lists sheet, and a fill colour per status."""
+    letter = get_column_letter(layout.index("status"))
+    cells = f"{letter}2:{letter}{last_row}"
+    list_letter = get_column_letter(LIST_STATUS)
+    choices = f"{LISTS_SHEET}!${list_letter}$2:${list_letter}${len(roadmap.statuses) + 1}"
+    validation = DataValidation(
+        type="list",
+        formula1=choices,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=layout.summary["status_error_title"],
+        error=layout.summary["status_error"],
+    )
+    validation.add(cells)
+    sheet.add_data_validation(validation)
+    for status in roadmap.statuses:
+        fill = PatternFill(fill_type="solid", start_color=status.colour, end_color=status.colour)
+        font = Font(color=font_colour_on(status.colour))
+        rule = CellIsRule(operator="equal", formula=[formula_string(status.name, "status")], fill=fill, font=font)
+        sheet.conditional_formatting.add(cells, rule)
+
+
+def formula_string(text: str, what: str) -> str:
+    """A text as a string in a formula; past 255 characters, constants joined by & (as Excel advises)."""
+    pieces = [text[start : start + MAX_FORMULA_STRING] for start in range(0, len(text), MAX_FORMULA_STRING)]
+    expression = "&".join('"' + piece.replace('"', '""') + '"' for piece in pieces or [""])
+    if len(expression) > MAX_FORMULA_TEXT:
+        raise EvepubError(f"{what} '{text[:40]}...' is too long for a tracker formula ({MAX_FORMULA_TEXT:,} max)")
+    return expression

@@ -1,0 +1,271 @@
+"""Layout settings, cell-text safety and shared cell styles of the Excel trackers."""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.table import TABLESTYLES
+
+from evepub.errors import EvepubError
+from evepub.templating import DEFAULT_TEMPLATES, Templates, read_yaml_file
+
+LAYOUT_FILE = "xlsx/layout.yaml"
+LISTS_SHEET = "Lists"  # hidden sheet read back by evepub.formats.xlsx.reader: keep its name and columns stable
+ITEMS_TABLE = "Items"
+COLUMN_KEYS = (
+    "id", "release", "period", "area", "parent", "level", "kind", "list",
+    "item", "status", "owner", "target", "notes", "links",
+)  # fmt: skip
+SUMMARY_KEYS = (
+    "release", "period", "items", "done", "percent_done", "total", "chart_title", "status_error_title", "status_error",
+)  # fmt: skip
+# Columns of the Lists sheet (1-based): the status vocabulary, the Items column titles, the document's sections.
+LIST_STATUS, LIST_DONE, LIST_COLOUR = 1, 2, 3
+LIST_KEY, LIST_TITLE = 5, 6
+LIST_SECTION_KIND, LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_PERIOD, LIST_SECTION_AREA = 8, 9, 10, 11, 12
+ITEMS_SHEET_KEY = "sheet"  # the key row naming the Items sheet, next to the column titles
+
+EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) one cell can hold
+MAX_INDENT = 15
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+NON_CHARACTER_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot carry these at all
+OOXML_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Excel reads "_x000D_" in a cell as a carriage return
+SHEET_NAME_RE = re.compile(r"[^\[\]:*?/\\']{1,31}")
+TABLE_HEADER_FILL = "305496"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the Items sheet."""
+
+    key: str
+    title: str
+    width: float
+    printed: bool = True
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The settings of templates/xlsx/layout.yaml, checked."""
+
+    summary_sheet: str
+    items_sheet: str
+    table_style: str
+    date_format: str
+    columns: tuple[Column, ...]
+    summary: dict[str, str]
+
+    @cached_property
+    def _numbers(self) -> dict[str, int]:
+        return {column.key: number for number, column in enumerate(self.columns, start=1)}
+
+    def index(self, key: str) -> int:
+        """The 1-based column number of a column key on the Items sheet."""
+        return self._numbers[key]
+
+    @property
+    def printed_columns(self) -> int:
+        """How many columns from the left the printout shows: up to the last printed one."""
+        return max((n for n, column in enumerate(self.columns, start=1) if column.printed), default=len(self.columns))
+
+    def width(self, key: str) -> float:
+        """The width of a column key in character units."""
+        return self.columns[self.index(key) - 1].width
+
+    def title(self, key: str) -> str:
+        """The header title of a column key."""
+        return self.columns[self.index(key) - 1].title
+
+
+def load_layout(templates: Templates) -> Layout:
+    """The tracker layout from the template folder, falling back to the default one when it has none."""
+    path = templates.folder / LAYOUT_FILE
+    return load_layout_file(path if path.is_file() else default_layout_path())
+
+
+def load_layout_file(path: Path) -> Layout:
+    """The tracker layout of one YAML file, checked; EvepubError names the file when it is wrong."""
+    data = read_yaml_file(path)
+    try:
+        return _checked_layout(data)
+    except KeyError as error:
+        raise EvepubError(f"{path}: the setting {error.args[0]!r} is missing") from None
+    except (TypeError, ValueError) as error:
+        raise EvepubError(f"{path}: {error}") from error
+
+
+def _checked_layout(data: Any) -> Layout:
+    sheets = data["sheets"]
+    names = [str(sheets["summary"]), str(sheets["items"])]
+    for name in names:
+        if not SHEET_NAME_RE.fullmatch(name) or name.lower() == LISTS_SHEET.lower():
+            raise ValueError(f"'{name}' cannot be a sheet name (1-31 characters, none of []:*?/\\' , not Lists)")
+    if names[0].lower() == names[1].lower():
+        raise ValueError("the Summary and Items sheets need different names")
+    columns = tuple(
+        Column(str(c["key"]), str(c["title"]), float(c["width"]), bool(c.get("print", True))) for c in data["columns"]
+    )
+    keys = [column.key for column in columns]
+    if sorted(keys) != sorted(COLUMN_KEYS):
+        raise ValueError(f"columns must list each of {', '.join(COLUMN_KEYS)} exactly once")
+    titles = [column.title.strip().lower() for column in columns]
+    if len(set(titles)) != len(titles) or "" in titles:
+        raise ValueError("column titles must be non-empty and differ (Excel tables ignore case)")
+    style = str(data["items_table_style"])
+    if style not in TABLESTYLES:
+        raise ValueError(f"'{style}' is not an Excel table style such as TableStyleMedium2")
+    summary = {key: str(data["summary"][key]) for key in SUMMARY_KEYS}
+    if len(summary["status_error_title"]) > 32 or len(summary["status_error"]) > 255:
+        raise ValueError("status_error_title may have 32 characters, status_error 255 (Excel's limits)")
+    return Layout(names[0], names[1], style, str(data["date_format"]), columns, summary)
+
+
+def control_picture(match: re.Match[str]) -> str:
+    """The visible Unicode 'control picture' of a control character, e.g. U+0001 -> U+2401 (␁)."""
+    return chr(0x2400 + ord(match.group()))
+
+
+def visible_text(text: str) -> str:
+    """Text that an XML part can carry: control characters as control pictures, non-characters as U+FFFD."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub(control_picture, text)
+    if NON_CHARACTER_RE.search(text):
+        text = NON_CHARACTER_RE.sub("\ufffd", text)
+    return text
+
+
+def safe_text(text: str, where: str) -> str:
+    """Text fit for a cell: as visible_text makes it; too long raises EvepubError."""
+    text = visible_text(text)
+    if len(text) > EXCEL_CELL_LIMIT // 2:
+        units = len(text.encode("utf-16-le")) // 2
+        if units > EXCEL_CELL_LIMIT:
+            raise EvepubError(
+                f"{where}: the text is {units:,} characters long; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}"
+            )
+    return text
+
+
+def cell_text(text: str, where: str) -> str:
+    """Text as a string cell stores it: safe, with a literal "_x000D_" escaped so that Excel shows it as typed."""
+    text = safe_text(text, where)
+    if "_x" in text:
+        text = OOXML_ESCAPE_RE.sub("_x005F_", text)  # "_x005F_" is the escaped "_", so the text shows as written
+    return text
+
+
+def item_style(level: int) -> str:
+    """The name of the Item cell style of a level: wrapped text indented by the level, up to MAX_INDENT."""
+    return f"evepub item level {min(level, MAX_INDENT)}"
+
+
+def font_colour_on(fill: str) -> str:
+    """Black or white, whichever reads better on a background colour given as RGB hex."""
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", fill):
+        raise EvepubError(f"status colour '{fill}' is not an RGB hex colour such as 2E7D32")
+    red, green, blue = (int(fill[index : index + 2], 16) for index in (0, 2, 4))
+    return "000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "FFFFFF"
+
+
+class Styles:
+    """The named cell styles of one workbook, registered once and shared by every cell."""
+
+    TEXT = "evepub text"
+    WRAP = "evepub wrapped text"
+    NUMBER = "evepub number"
+    DATE = "evepub date"
+    LINK = "evepub link"
+    HEADER = "evepub header"
+    HEADER_NUMBER = "evepub header over numbers"
+    TITLE = "evepub title"
+    COUNT = "evepub count"
+    PERCENT = "evepub percent"
+    TOTAL = "evepub total"
+    TOTAL_PERCENT = "evepub total percent"
+
+    def __init__(self, workbook: Workbook, date_format: str) -> None:
+        self.workbook = workbook
+        self._named: dict[str, NamedStyle] = {}
+        top = Alignment(vertical="top")
+        wrap = Alignment(vertical="top", wrap_text=True)
+        above = Border(top=Side(style="thin"))
+        bold = Font(bold=True)
+        self._add(self.TEXT, alignment=top)
+        self._add(self.WRAP, alignment=wrap)
+        self._add(self.NUMBER, alignment=Alignment(vertical="top", horizontal="center"))
+        self._add(self.DATE, alignment=top, number_format=date_format)
+        self._add(self.LINK, alignment=wrap, font=Font(color="0563C1", underline="single"))
+        self._add(
+            self.HEADER,
+            alignment=Alignment(vertical="center", wrap_text=True),
+            font=Font(bold=True, color="FFFFFF"),
+            fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
+        )
+        self._add(
+            self.HEADER_NUMBER,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+            font=Font(bold=True, color="FFFFFF"),
+            fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
+        )
+        self._add(self.TITLE, font=Font(bold=True, size=14))
+        centre = Alignment(horizontal="center")
+        self._add(self.COUNT, number_format="0", alignment=centre)
+        self._add(self.PERCENT, number_format="0%", alignment=centre)
+        self._add(self.TOTAL, font=bold, border=above, number_format="0", alignment=centre)
+        self._add(self.TOTAL_PERCENT, font=bold, border=above, number_format="0%", alignment=centre)
+
+    def apply(self, cell: Cell, name: str) -> None:
+        """Give a cell a named style."""
+        cell._style = self.array(name)
+
+    def put_text(self, cell: Cell, text: str, name: str, where: str = "tracker") -> None:
+        """Store text as a string cell, never as a formula or an error code, in a named style."""
+        # cell_text has checked what openpyxl's value setter checks; the setter would also turn "=..." into a
+        # formula and "#N/A" into an error, so the text is stored directly as a string cell.
+        text = cell_text(text, where)
+        cell._value = text
+        cell.data_type = "s"
+        self.apply(cell, name)
+        if text.startswith(FORMULA_LEADERS):
+            cell.quotePrefix = True  # Excel keeps the text a text when someone edits the cell
+
+    def _add(self, name: str, **parts: Any) -> None:
+        style = NamedStyle(name=name, **parts)
+        self.workbook.add_named_style(style)
+        self._named[name] = style
+
+    def apply_to_column(self, dimension: ColumnDimension, name: str) -> None:
+        """Give a whole column the look of a named style, for cells a user fills in later."""
+        style = self._named[name]
+        dimension.font, dimension.alignment = style.font, style.alignment
+        dimension.number_format = style.number_format
+
+    def item(self, level: int) -> str:
+        """The style of an Item cell, registered on first use: wrapped text indented by the item's level."""
+        name = item_style(level)
+        if name not in self._named:
+            indent = min(level, MAX_INDENT)
+            self._add(name, alignment=Alignment(horizontal="left", vertical="top", wrap_text=True, indent=indent))
+        return name
+
+    def array(self, name: str, quote: bool = False) -> StyleArray:
+        """The style record a cell of a named style gets, with Excel's quote prefix if asked."""
+        record = copy(self._named[name].as_tuple())  # what assigning cell.style = name gives a cell
+        if quote:
+            record.quotePrefix = True
+        return record
+
+
+def default_layout_path() -> Path:
+    """The layout file shipped with evepub."""
+    return DEFAULT_TEMPLATES / LAYOUT_FILE

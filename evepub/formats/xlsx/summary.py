@@ -1,0 +1,186 @@
+"""The Summary sheet (live counts by release and status, with a chart) and the hidden Lists sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from evepub.formats.xlsx.items import formula_string
+from evepub.formats.xlsx.layout import (
+    ITEMS_SHEET_KEY,
+    ITEMS_TABLE,
+    LIST_COLOUR,
+    LIST_DONE,
+    LIST_KEY,
+    LIST_SECTION_AREA,
+    LIST_SECTION_KIND,
+    LIST_SECTION_PERIOD,
+    LIST_SECTION_RELEASE,
+    LIST_SECTION_TEXT,
+    LIST_STATUS,
+    LIST_TITLE,
+    LISTS_SHEET,
+    Layout,
+    Styles,
+    safe_text,
+)
+from evepub.model import Roadmap
+
+HEADER_ROW = 4  # rows 1-2 hold the title and the edition
+FIRST_STATUS_COLUMN = 3  # after Release and Period
+NOTE_KIND = "note"  # notes carry no status and are never counted
+
+
+@dataclass(frozen=True)
+class SummaryText:
+    """The wording a Summary sheet shows above its table."""
+
+    title: str
+    edition: str
+    status_labels: tuple[str, ...]
+
+
+def table_column(title: str) -> str:
+    """A structured reference to one column of the Items table, escaped for any title."""
+    escaped = "".join("'" + char if char in "[]#'" else char for char in title)
+    return f"{ITEMS_TABLE}[[{escaped}]]"
+
+
+def equals_criterion(text: str, what: str) -> str:
+    """A COUNTIFS criterion matching exactly this text: wildcards escaped, '=' so no operator is read."""
+    literal = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    return formula_string("=" + literal, what)
+
+
+def build_summary_sheet(
+    workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, text: SummaryText
+) -> Worksheet:
+    """Add the Summary sheet: counts by status per release as COUNTIFS over the Items table."""
+    sheet = workbook.create_sheet(layout.summary_sheet)
+    styles.put_text(sheet.cell(row=1, column=1), text.title, styles.TITLE, "roadmap title")
+    styles.put_text(sheet.cell(row=2, column=1), text.edition, styles.TEXT, "edition")
+    labels = [layout.summary["release"], layout.summary["period"], *text.status_labels]
+    labels += [layout.summary["items"], layout.summary["done"], layout.summary["percent_done"]]
+    for number, label in enumerate(labels, start=1):
+        style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
+        styles.put_text(sheet.cell(row=HEADER_ROW, column=number), label, style, "summary wording")
+        sheet.column_dimensions[get_column_letter(number)].width = 16 if number < FIRST_STATUS_COLUMN else 11
+    for row, release in enumerate(roadmap.releases, start=HEADER_ROW + 1):
+        styles.put_text(sheet.cell(row=row, column=1), release.name, styles.TEXT, "release name")
+        styles.put_text(sheet.cell(row=row, column=2), release.period or "", styles.TEXT, "release period")
+        _count_row(sheet, row, release.name, roadmap, layout, styles)
+    totals_row = HEADER_ROW + len(roadmap.releases) + 1
+    _totals_row(sheet, totals_row, len(labels), layout, styles)
+    sheet.row_dimensions[HEADER_ROW].height = 32  # two lines for statuses such as "design approved"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    if roadmap.releases:
+        _add_chart(sheet, roadmap, layout, totals_row)
+    return sheet
+
+
+def _count_row(sheet: Worksheet, row: int, release: str, roadmap: Roadmap, layout: Layout, styles: Styles) -> None:
+    in_release = f"{table_column(layout.title('release'))},{equals_criterion(release, 'release name')}"
+    counted = f"{table_column(layout.title('kind'))},{formula_string('<>' + NOTE_KIND, 'kind')}"
+    status_column = table_column(layout.title("status"))
+    done_cells = []
+    for offset, status in enumerate(roadmap.statuses):
+        column = FIRST_STATUS_COLUMN + offset
+        criterion = equals_criterion(status.name, "status")
+        cell = sheet.cell(
+            row=row, column=column, value=f"=COUNTIFS({in_release},{status_column},{criterion},{counted})"
+        )
+        styles.apply(cell, styles.COUNT)
+        if status.done:
+            done_cells.append(f"{get_column_letter(column)}{row}")
+    items_column = FIRST_STATUS_COLUMN + len(roadmap.statuses)
+    items = f"{get_column_letter(items_column)}{row}"
+    done = f"{get_column_letter(items_column + 1)}{row}"
+    sheet.cell(row=row, column=items_column, value=f"=COUNTIFS({in_release},{counted})").style = styles.COUNT
+    done_formula = f"=SUM({','.join(done_cells)})" if done_cells else "=0"
+    sheet.cell(row=row, column=items_column + 1, value=done_formula).style = styles.COUNT
+    percent = sheet.cell(row=row, column=items_column + 2, value=f"=IF({items}=0,0,{done}/{items})")
+    styles.apply(percent, styles.PERCENT)
+
+
+def _totals_row(sheet: Worksheet, row: int, columns: int, layout: Layout, styles: Styles) -> None:
+    total = sheet.cell(row=row, column=1)
+    styles.put_text(total, layout.summary["total"], styles.TOTAL, "summary wording")
+    total.alignment = Alignment(horizontal="left")
+    sheet.cell(row=row, column=2).style = styles.TOTAL
+    for column in range(FIRST_STATUS_COLUMN, columns):
+        letter = get_column_letter(column)
+        sheet.cell(
+            row=row, column=column, value=f"=SUM({letter}{HEADER_ROW + 1}:{letter}{row - 1})"
+        ).style = styles.TOTAL
+    items, done = get_column_letter(columns - 2), get_column_letter(columns - 1)
+    percent = sheet.cell(row=row, column=columns, value=f"=IF({items}{row}=0,0,{done}{row}/{items}{row})")
+    styles.apply(percent, styles.TOTAL_PERCENT)
+
+
+def _add_chart(sheet: Worksheet, roadmap: Roadmap, layout: Layout, totals_row: int) -> None:
+    """A stacked column chart: how many items of each release stand at each status."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = layout.summary["chart_title"]
+    last_status = FIRST_STATUS_COLUMN + len(roadmap.statuses) - 1
+    data = Reference(
+        sheet, min_col=FIRST_STATUS_COLUMN, max_col=last_status, min_row=HEADER_ROW, max_row=totals_row - 1
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=HEADER_ROW + 1, max_row=totals_row - 1))
+    for series, status in zip(chart.series, roadmap.statuses, strict=True):
+        series.graphicalProperties.solidFill = status.colour
+        series.graphicalProperties.line.solidFill = status.colour
+    chart.x_axis.delete = False  # recent Excel hides axes that openpyxl leaves unset
+    chart.y_axis.delete = False
+    chart.y_axis.majorGridlines = None
+    chart.legend.position = "r"
+    chart.width, chart.height = 26, 11
+    sheet.add_chart(chart, f"A{totals_row + 3}")
+
+
+def build_lists_sheet(workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles) -> Worksheet:
+    """Add the hidden Lists sheet: the status vocabulary, the Items column titles and the document's sections."""
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    sheet.sheet_state = "hidden"
+    headers = {
+        LIST_STATUS: "Status", LIST_DONE: "Done", LIST_COLOUR: "Colour", LIST_KEY: "Key", LIST_TITLE: "Title",
+        LIST_SECTION_KIND: "Section", LIST_SECTION_TEXT: "Text", LIST_SECTION_RELEASE: "Release",
+        LIST_SECTION_PERIOD: "Period", LIST_SECTION_AREA: "Area",
+    }  # fmt: skip
+    for column, header in headers.items():
+        styles.put_text(sheet.cell(row=1, column=column), header, styles.HEADER)
+    for row, status in enumerate(roadmap.statuses, start=2):
+        styles.put_text(sheet.cell(row=row, column=LIST_STATUS), status.name, styles.TEXT, "status")
+        sheet.cell(row=row, column=LIST_DONE, value=status.done)
+        styles.put_text(sheet.cell(row=row, column=LIST_COLOUR), status.colour, styles.TEXT)
+    keys = [(ITEMS_SHEET_KEY, layout.items_sheet)] + [(column.key, column.title) for column in layout.columns]
+    for row, (key, title) in enumerate(keys, start=2):
+        styles.put_text(sheet.cell(row=row, column=LIST_KEY), key, styles.TEXT)
+        styles.put_text(sheet.cell(row=row, column=LIST_TITLE), title, styles.TEXT)
+    for row, section in enumerate(sections(roadmap), start=2):
+        for column, value in zip(_SECTION_COLUMNS, section, strict=True):
+            styles.put_text(sheet.cell(row=row, column=column), value, styles.TEXT)
+    return sheet
+
+
+_SECTION_COLUMNS = (LIST_SECTION_KIND, LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_PERIOD, LIST_SECTION_AREA)
+
+
+def sections(roadmap: Roadmap) -> list[tuple[str, str, str, str, str]]:
+    """The headings of the document in order: kind, text, release name, period, area title."""
+    rows = [("title", safe_text(roadmap.title, "roadmap title"), "", "", "")]
+    for release in roadmap.releases:
+        name, period = safe_text(release.name, "release name"), safe_text(release.period or "", "release period")
+        rows.append(("release", safe_text(release.heading, "release heading"), name, period, ""))
+        for area in release.areas:
+            title = safe_text(area.title, f"area in {release.name}")
+            rows.append(("area", title, name, period, title))
+    return rows

@@ -1,0 +1,193 @@
+"""Excel trackers for program managers: one workbook with every release and one per release.
+
+Each workbook has a Summary sheet (live COUNTIFS by release and status, a stacked chart), an Items sheet
+(one row per item, grouped by level, a table to filter, a status drop-down coloured by status) and a hidden
+Lists sheet (statuses, column titles and the document's headings, which evepub.formats.xlsx.reader reads back).
+Notes (TODO:, NOTE:) are rows of kind "note" with no status; the Summary never counts them. Items without a
+status show the roadmap's default one. Every source text is stored as a string cell, never a formula (texts
+starting with = + - @ also get Excel's quote prefix). Control characters, which Excel cannot store, are shown
+as their Unicode control pictures (U+0001 -> U+2401 "␁"), and the non-characters U+FFFE, U+FFFF and lone
+surrogates, which XML cannot carry, as U+FFFD "�"; a literal "_x000D_" is written escaped so Excel
+shows it as typed; a text over Excel's 32,767-character cell limit stops the build with an error naming the item.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+import zipfile
+
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.items import build_items_sheet, item_rows
+from evepub.formats.xlsx.layout import Layout, Styles, load_layout, visible_text
+from evepub.formats.xlsx.rows import ItemRow, TrackerWriter
+from evepub.formats.xlsx.summary import HEADER_ROW, SummaryText, build_lists_sheet, build_summary_sheet
+from evepub.gc_pause import collection_paused
+from evepub.model import Release, Roadmap
+
+ALL_RELEASES_FILE = "roadmap-tracker.xlsx"
+TRACKERS_FOLDER = "trackers"
+PAPER_SIZES = {"A4": 9, "Letter": 1}  # OOXML paperSize codes
+HEADER_PART_LIMIT = 60  # characters per header/footer part: two parts, "&" doubled, stay under Excel's 255
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
+PAGE_TOKEN, PAGES_TOKEN = "\ue000", "\ue001"  # private-use stand-ins for the &P and &N fields
+
+
+@dataclasses.dataclass(frozen=True)
+class Wording:
+    """The user-changeable wording a tracker prints, rendered once per build."""
+
+    title: str
+    subtitle: str
+    edition: str
+    page_footer: str  # already in header/footer code: "&" doubled, page fields as &P and &N
+    status_labels: tuple[str, ...]
+
+
+def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
+    """The all-releases tracker and one tracker per release, as file bytes by relative path."""
+    layout = load_layout(settings.templates)
+    wording = _wording(roadmap, settings)
+    with collection_paused():
+        rows = item_rows(roadmap, layout)  # each item's row is prepared once, for both trackers that show it
+        every_row = [row for release_rows in rows for row in release_rows]
+        files = {ALL_RELEASES_FILE: workbook_bytes(Scope(roadmap, None, every_row), layout, wording, settings)}
+        taken: set[str] = set()
+        for release, release_rows in zip(roadmap.releases, rows, strict=True):
+            name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
+            single = dataclasses.replace(roadmap, releases=[release])
+            files[name] = workbook_bytes(Scope(single, release, release_rows), layout, wording, settings)
+    return files
+
+
+def tracker_file_name(release_name: str, taken: set[str]) -> str:
+    """A file name safe on every file system for a release's tracker, unique among `taken` (ignoring case)."""
+    stem = re.sub(r"[^\w.-]+", "-", release_name).strip("-.")[:80].strip("-.") or "release"
+    if stem.lower() in WINDOWS_RESERVED:
+        stem += "-release"
+    candidate, counter = stem, 1
+    while candidate.lower() in taken:
+        counter += 1
+        candidate = f"{stem}-{counter}"
+    taken.add(candidate.lower())
+    return f"{candidate}.xlsx"
+
+
+def _wording(roadmap: Roadmap, settings: BuildSettings) -> Wording:
+    macros = settings.templates.wording()
+    footer = header_footer_text(str(macros.page_footer(PAGE_TOKEN, PAGES_TOKEN)))
+    return Wording(
+        title=str(macros.document_title(roadmap)),
+        subtitle=str(macros.subtitle(roadmap)),
+        edition=str(macros.edition(settings.edition, roadmap.version)),
+        page_footer=footer.replace(PAGE_TOKEN, "&P").replace(PAGES_TOKEN, "&N"),
+        status_labels=tuple(str(macros.status_label(status.name)) for status in roadmap.statuses),
+    )
+
+
+def header_footer_text(text: str) -> str:
+    """Plain text for a page header or footer: '&' starts a field code there, so it is doubled."""
+    text = visible_text(" ".join(text.split()))
+    if len(text) > HEADER_PART_LIMIT:
+        text = text[: HEADER_PART_LIMIT - 1] + "…"  # page decoration only; cells are never cut
+    return text.replace("&", "&&")
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What one tracker shows: the roadmap or one release of it, and the prepared rows of its items."""
+
+    roadmap: Roadmap
+    release: Release | None
+    rows: list[ItemRow]
+
+
+def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> bytes:
+    """One tracker workbook, byte-identical for the same input."""
+    workbook, styles = build_workbook(scope, layout, wording, settings)
+    writer = TrackerWriter(workbook, workbook[layout.items_sheet], scope.rows, styles, len(layout.columns))
+    writer.write_data()  # not save(): that stamps the current time
+    return package(writer.parts.data, settings.timestamp)
+
+
+def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> tuple[Workbook, Styles]:
+    """The tracker as an openpyxl workbook (Summary, Items and the hidden Lists sheet) and its cell styles."""
+    roadmap, release = scope.roadmap, scope.release
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    styles = Styles(workbook, layout.date_format)
+    summary_text = SummaryText(wording.title, wording.edition, wording.status_labels)
+    summary = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
+    items = build_items_sheet(workbook, roadmap, layout, styles, scope.rows)
+    lists = build_lists_sheet(workbook, roadmap, layout, styles)
+    shown_scope = header_footer_text(release.heading) if release else ""
+    paper = PAPER_SIZES.get(settings.page_size, PAPER_SIZES["A4"])
+    _print_setup(summary, HEADER_ROW, wording, shown_scope, paper)
+    _print_setup(items, 1, wording, shown_scope, paper)
+    _print_setup(lists, 1, wording, shown_scope, paper)  # hidden, but printable once a user shows it
+    workbook.active = 0
+    _set_properties(workbook, roadmap, release, wording, settings.timestamp)
+    return workbook, styles
+
+
+def _print_setup(sheet: Worksheet, title_row: int, wording: Wording, scope: str, paper: int) -> None:
+    """Landscape, one page wide, the header row on every page, title and page numbers in the margins."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = paper
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{title_row}:{title_row}"
+    sheet.print_options.gridLines = False
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddHeader.left.text = header_footer_text(wording.title)
+    sheet.oddHeader.right.text = scope or "&A"  # the release, or the sheet name
+    sheet.oddFooter.left.text = header_footer_text(wording.edition)
+    sheet.oddFooter.right.text = wording.page_footer
+
+
+def _set_properties(
+    workbook: Workbook, roadmap: Roadmap, release: Release | None, wording: Wording, timestamp: dt.datetime
+) -> None:
+    properties = workbook.properties
+    title = f"{wording.title} – {release.heading}" if release else wording.title
+    properties.title = xml_text(title)
+    properties.subject = xml_text(wording.subtitle)
+    properties.creator = properties.lastModifiedBy = xml_text(roadmap.author or "evepub")
+    properties.keywords = xml_text(", ".join(["roadmap", "tracker", *(r.name for r in roadmap.releases)]))
+    properties.description = xml_text(wording.edition)
+    when = utc_naive(timestamp)
+    properties.created = properties.modified = when
+
+
+def xml_text(text: str) -> str:
+    """Text for a document property, as visible_text makes it."""
+    return visible_text(text)
+
+
+def utc_naive(moment: dt.datetime) -> dt.datetime:
+    """A moment in UTC without tzinfo, as Excel metadata and zip headers take it."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def package(parts: dict[str, bytes], timestamp: dt.datetime) -> bytes:
+    """The zip of a workbook's parts: [Content_Types].xml first, fixed entry times and attributes."""
+    when = utc_naive(timestamp)
+    when = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
+    names = sorted(parts, key=lambda name: name != "[Content_Types].xml")  # stable sort
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        for name in names:
+            entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # Unix, whatever the build machine
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, parts[name], compresslevel=6)
+    return output.getvalue()
