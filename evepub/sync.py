@@ -11,61 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
-
 from evepub import source
 from evepub.diff import FieldChange, value
 from evepub.errors import EvepubError, SourceError
-from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_COLUMNS
 from evepub.formats.xlsx.contract import status_of
 from evepub.formats.xlsx.layout import COLUMN_KEYS, safe_text
-from evepub.formats.xlsx.reader import MAX_ROWS, _cell, _columns, _read_lists, with_workbook
-from evepub.model import Entry, Located, Roadmap, walk
+from evepub.formats.xlsx.table import TrackerRow, TrackerTable, read_table
+from evepub.model import TRACKED_FIELDS, Entry, Located, Roadmap, walk
 from evepub.source_edit import edit_source, restate_status
 from evepub.verify import describe
 
-OWNED_KEYS = ("status", "owner", "target", "notes")  # tracker columns that sync merges, named as in the source
+OWNED_KEYS = TRACKED_FIELDS  # tracker columns that sync merges, named as in the source
 FORMULA_TYPES = {"f": "a formula", "e": "an error value"}  # openpyxl data types that are never data
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class TrackerRow:
-    """One non-empty row of the Items sheet: raw cell values and data types by column key."""
-
-    number: int
-    values: dict[str, Any]
-    types: dict[str, str]
-
-    def text(self, key: str) -> str:
-        """The cell of a column as text ('' when empty), decoded as Excel shows it."""
-        return _cell((self.values.get(key),), 1)
-
-
-@dataclass(frozen=True)
-class Tracker:
-    """What sync reads from a tracker workbook."""
-
-    path: Path
-    sheet: str
-    titles: dict[str, str]  # column titles by key
-    columns: dict[str, int]  # 1-based column numbers by key
-    rows: list[TrackerRow]
-    releases: list[str]  # the releases the tracker covers, as its Lists sheet records them
-
-    def cell(self, row: TrackerRow, key: str) -> str:
-        """A cell reference a spreadsheet user can go to, such as Items!G14."""
-        return f"{self.sheet}!{get_column_letter(self.columns[key])}{row.number}"
-
-    def title(self, key: str) -> str:
-        """The column title of a key as the tracker shows it."""
-        return self.titles.get(key, key)
 
 
 @dataclass(frozen=True)
@@ -103,48 +65,18 @@ class SyncReport:
     written: bool
 
 
-def read_tracker(path: Path) -> Tracker:
-    """The Items rows of a tracker workbook, read safely (formulas stay formulas: they are conflicts)."""
-    return with_workbook(path, tracker_of)
-
-
-def tracker_of(workbook: Workbook, path: Path) -> Tracker:
-    """The column layout, releases and item rows of an open tracker workbook."""
-    titles, sheet_name, sections, _ = _read_lists(workbook)
-    if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
-        raise EvepubError(f"{path}: the tracker has no sheet named '{sheet_name}'")
-    sheet = workbook[sheet_name]
-    sheet.reset_dimensions()  # the used range a file claims is not trusted
-    header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
-    if header is None:
-        raise EvepubError(f"{path}: the {sheet_name} sheet is empty")
-    columns = _columns(header, titles, path)
-    missing = [titles.get(key, key) for key in OWNED_KEYS if key not in columns]
+def read_tracker(path: Path) -> TrackerTable:
+    """The tracker table of a workbook, whole: sync refuses a table it could read only in part."""
+    table = read_table(path)
+    if table.cuts:
+        raise EvepubError(f"{path}: it has {table.cuts[0]}; a tracker evepub wrote has far fewer")
+    missing = [table.column_title(key) for key in OWNED_KEYS if key not in table.columns]
     if missing:
-        raise EvepubError(f"{path}: the {sheet_name} sheet has no column titled {', '.join(missing)}")
-    rows = sheet.iter_rows(min_row=2, max_col=max(columns.values()))
-    releases = [section.release for section in sections if section.kind == "release"]
-    return Tracker(path, sheet_name, titles, columns, list(tracker_rows(rows, columns, path)), releases)
+        raise EvepubError(f"{path}: the {table.sheet} sheet has no column titled {', '.join(missing)}")
+    return table
 
 
-def tracker_rows(rows: Iterator[tuple[Any, ...]], columns: dict[str, int], path: Path) -> Iterator[TrackerRow]:
-    """The non-empty rows below the header, until a long run of empty rows; too many rows are refused."""
-    empty_run = 0
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise EvepubError(f"{path}: more than {MAX_ROWS:,} rows; a tracker evepub wrote has far fewer")
-        values = {key: cells[column - 1].value for key, column in columns.items() if column <= len(cells)}
-        if all(value is None or value == "" for value in values.values()):
-            empty_run += 1
-            if empty_run >= EMPTY_ROWS_TO_STOP:
-                return
-            continue
-        empty_run = 0
-        types = {key: cells[column - 1].data_type for key, column in columns.items() if column <= len(cells)}
-        yield TrackerRow(number, values, types)
-
-
-def plan(roadmap: Roadmap, tracker: Tracker) -> Merge:
+def plan(roadmap: Roadmap, tracker: TrackerTable) -> Merge:
     """The field edits the tracker makes to the roadmap, and every conflict, in row order."""
     items = {located.item.id: located for located in walk(roadmap)}
     counts = Counter(row.text("id").strip() for row in tracker.rows)
@@ -163,7 +95,7 @@ def plan(roadmap: Roadmap, tracker: Tracker) -> Merge:
 
 
 def row_identity_conflicts(
-    row: TrackerRow, item_id: str, items: dict[str, Located], counts: Counter[str], tracker: Tracker
+    row: TrackerRow, item_id: str, items: dict[str, Located], counts: Counter[str], tracker: TrackerTable
 ) -> list[Conflict]:
     """A row holding a formula, without an ID, with an ID the source does not know, or with a duplicate ID."""
     text = items[item_id].item.text if item_id in items else row.text("item")  # the source's text when known
@@ -174,7 +106,7 @@ def row_identity_conflicts(
             Conflict(
                 item_id,
                 text,
-                f"{FORMULA_TYPES[row.types[key]]} ({row.text(key)}) in the {tracker.title(key)} column; "
+                f"{FORMULA_TYPES[row.types[key]]} ({row.text(key)}) in the {tracker.column_title(key)} column; "
                 "type values, not formulas",
                 tracker.cell(row, key),
             )
@@ -190,7 +122,9 @@ def row_identity_conflicts(
     return []
 
 
-def merge_row(row: TrackerRow, located: Located, roadmap: Roadmap, tracker: Tracker, merge: Merge) -> list[Conflict]:
+def merge_row(
+    row: TrackerRow, located: Located, roadmap: Roadmap, tracker: TrackerTable, merge: Merge
+) -> list[Conflict]:
     """Add one row's edits to the merge, or return its conflicts (a row with a conflict is left out whole)."""
     item = located.item
     conflicts: list[Conflict] = []
@@ -203,7 +137,9 @@ def merge_row(row: TrackerRow, located: Located, roadmap: Roadmap, tracker: Trac
     status = found.get("status", item.status)
     restated = restate_status(item.text, item.status, status) if status != item.status else item.text
     if row.text("item") not in (safe_text(item.text, item.id), safe_text(restated, item.id)):
-        message = f"the {tracker.title('item')} text was changed to '{row.text('item')}'; edit texts in the source"
+        message = (
+            f"the {tracker.column_title('item')} text was changed to '{row.text('item')}'; edit texts in the source"
+        )
         conflicts.append(Conflict(item.id, item.text, message, tracker.cell(row, "item")))
     if conflicts:
         return conflicts
@@ -252,7 +188,7 @@ def parse_date(raw: Any) -> dt.date | None:
     raise ValueError(f"'{text}' is not a date like 2024-06-30")
 
 
-def missing_rows(roadmap: Roadmap, tracker: Tracker, seen: set[str]) -> list[Conflict]:
+def missing_rows(roadmap: Roadmap, tracker: TrackerTable, seen: set[str]) -> list[Conflict]:
     """A conflict for every item of the tracker's releases that has no row (a row deleted in the tracker)."""
     scope = set(tracker.releases) or {row.text("release") for row in tracker.rows}
     return [

@@ -156,7 +156,7 @@ def test_openpyxl_refuses_entities_even_without_the_package_check(
 ) -> None:
     path = outdir / "roadmap-tracker.xlsx"
     rewrite(path, {ITEMS_SHEET: with_laughs(part(path, ITEMS_SHEET))})
-    monkeypatch.setattr(xlsx_reader, "check_package", lambda path, kind: None)
+    monkeypatch.setattr("evepub.formats.xlsx.table.check_package", lambda path, kind: None)
     with pytest.raises(EvepubError, match=r"not a readable Excel workbook: EntitiesForbidden\(name='lol'"):
         xlsx_reader.read(path)  # defusedxml refused it inside openpyxl
 

@@ -376,6 +376,20 @@ def test_what_is_not_a_workbook_is_refused(
     assert len(stderr.splitlines()) == 1
 
 
+def test_a_tracker_read_only_in_part_is_refused_and_the_source_is_unchanged(
+    project: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = project
+    before = source.read_bytes()
+    monkeypatch.setattr("evepub.formats.xlsx.table.MAX_ROWS", 10)  # the bound verify's reader uses too
+    tracker = out / "roadmap-tracker.xlsx"
+    status, _, stderr = sync(capsys, tracker, source)
+    assert status == 2
+    assert stderr.startswith(f"evepub: {tracker}: it has rows after the first 10 of the Items sheet;")
+    assert len(stderr.splitlines()) == 1
+    assert source.read_bytes() == before
+
+
 # ---------------------------------------------------------------- any roadmap
 
 

@@ -517,7 +517,7 @@ def test_two_builds_are_byte_identical_across_processes(eve_roadmap: Roadmap, tm
 
 def test_reader_stops_at_its_row_bound(eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = save_all(write(eve_roadmap, SETTINGS), tmp_path)
-    monkeypatch.setattr("evepub.formats.xlsx.reader.MAX_ROWS", 10)
+    monkeypatch.setattr("evepub.formats.xlsx.table.MAX_ROWS", 10)
     back = read(paths["roadmap-tracker.xlsx"])
     assert len([entry for entry in back.entries if entry.id]) == 10
     assert any("rows after" in note for note in back.unrecoverable)

@@ -33,7 +33,6 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024  # one uncompressed part
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all parts together
 MAX_RATIO = 250  # uncompressed / compressed, for parts larger than SMALL_PART
 SMALL_PART = 1024 * 1024
-MAX_ROWS = 1_048_576  # Excel's own limit; readers stop at the first run of EMPTY_ROWS_TO_STOP empty rows
 EMPTY_ROWS_TO_STOP = 1000
 MAX_COLUMNS = 256  # columns a reader looks at, whatever a sheet's used range claims
 PROLOG_BYTES = 64 * 1024  # an XML part's declaration, comments and processing instructions fit in this

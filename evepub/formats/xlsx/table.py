@@ -1,0 +1,219 @@
+"""The tracker table: the Items sheet of a tracker as rows of cells by column key, read safely.
+
+The one way evepub reads a tracker that may come from other hands: the reader (for verify) and sync both
+use it, under one set of limits. The package is checked for zip bombs first; openpyxl reads it in read-only
+mode with formulas kept as formulas; a sheet is read no further than its data goes, whatever used range it
+claims: MAX_COLUMNS columns, MAX_ROWS rows, and no further than a run of EMPTY_ROWS_TO_STOP empty rows.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from defusedxml import DefusedXmlException
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook import Workbook
+
+from evepub.errors import EvepubError
+from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_COLUMNS, check_package, unreadable
+from evepub.formats.xlsx.layout import (
+    COLUMN_KEYS,
+    ITEMS_SHEET_KEY,
+    LIST_KEY,
+    LIST_SECTION_AREA,
+    LIST_SECTION_KIND,
+    LIST_SECTION_RELEASE,
+    LIST_SECTION_TEXT,
+    LIST_TITLE,
+    LISTS_SHEET,
+    default_layout_path,
+    load_layout_file,
+)
+
+T = TypeVar("T")  # what a caller of with_workbook makes of the workbook
+MAX_ROWS = 250_000  # rows of one sheet: far beyond any roadmap; a damaged sheet claiming a million stops here
+LIST_COLUMNS = max(LIST_KEY, LIST_TITLE, LIST_SECTION_KIND, LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_AREA)
+OOXML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the document as the Lists sheet records it."""
+
+    kind: str  # "title", "release" or "area"
+    text: str
+    release: str
+    area: str
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One non-empty row of the Items sheet: its number, and raw cell values and data types by column key."""
+
+    number: int
+    values: dict[str, Any]
+    types: dict[str, str]
+
+    def text(self, key: str) -> str:
+        """The cell of a column as text ('' when empty), decoded as Excel shows it."""
+        return cell_text(self.values.get(key))
+
+
+@dataclass(frozen=True)
+class TrackerTable:
+    """What a tracker holds: its column layout, the sections of its Lists sheet and its item rows."""
+
+    path: Path
+    sheet: str
+    titles: dict[str, str]  # column titles by key
+    columns: dict[str, int]  # 1-based column numbers by key
+    rows: list[TrackerRow]
+    sections: list[Section]
+    cuts: list[str]  # why reading stopped early, per sheet: "rows after the first 250,000 of the Items sheet"
+    title: str  # the workbook's title property
+
+    @property
+    def releases(self) -> list[str]:
+        """The releases the tracker covers, as its Lists sheet records them."""
+        return [section.release for section in self.sections if section.kind == "release"]
+
+    def cell(self, row: TrackerRow, key: str) -> str:
+        """A cell reference a spreadsheet user can go to, such as Items!G14."""
+        return f"{self.sheet}!{get_column_letter(self.columns[key])}{row.number}"
+
+    def column_title(self, key: str) -> str:
+        """The column title of a key as the tracker shows it."""
+        return self.titles.get(key, key)
+
+
+@dataclass
+class BoundedRows:
+    """The rows of a sheet as far as its data goes: `max_col` columns, up to MAX_ROWS rows, stopping after a
+    run of EMPTY_ROWS_TO_STOP empty rows; `cut` says why reading stopped early. Rows are (number, cells)."""
+
+    sheet: Any
+    min_row: int
+    max_col: int
+    cut: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        self.sheet.reset_dimensions()  # the used range a file claims is not trusted
+        rows = self.sheet.iter_rows(min_row=self.min_row, max_col=self.max_col)
+        empty = 0
+        for number, cells in enumerate(rows, start=self.min_row):
+            if number - self.min_row >= MAX_ROWS:
+                self.cut = f"rows after the first {MAX_ROWS:,}"
+                return
+            if any(cell.value is not None and cell.value != "" for cell in cells):
+                empty = 0
+                yield number, cells
+                continue
+            empty += 1
+            if empty >= EMPTY_ROWS_TO_STOP:
+                if next(rows, None) is not None:
+                    self.cut = f"rows after a run of {EMPTY_ROWS_TO_STOP:,} empty rows"
+                return
+
+
+def with_workbook(path: Path, consume: Callable[[Workbook, Path], T]) -> T:
+    """Open an untrusted workbook safely (read-only, formulas kept as formulas), hand it to `consume`, close it."""
+    check_package(path, "Excel workbook")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, DefusedXmlException) as error:
+        raise unreadable(path, "Excel workbook", error) from error
+    try:
+        return consume(workbook, path)
+    except (KeyError, ValueError, TypeError, DefusedXmlException) as error:
+        raise unreadable(path, "Excel workbook", error) from error
+    finally:
+        workbook.close()
+
+
+def read_table(path: Path) -> TrackerTable:
+    """The tracker table of a workbook file."""
+    return with_workbook(path, table_of)
+
+
+def table_of(workbook: Workbook, path: Path) -> TrackerTable:
+    """The tracker table of an open workbook."""
+    titles, sheet_name, sections, lists_cut = read_lists(workbook)
+    if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
+        raise EvepubError(f"{path}: the tracker has no sheet named '{sheet_name}'")
+    sheet = workbook[sheet_name]
+    sheet.reset_dimensions()
+    header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+    if header is None:
+        raise EvepubError(f"{path}: the {sheet_name} sheet is empty")
+    columns = find_columns(header, titles, path, sheet_name)
+    bounded = BoundedRows(sheet, 2, max(columns.values()))
+    rows = [row_of(number, cells, columns) for number, cells in bounded]
+    cuts = [f"{cut} of the {name} sheet" for cut, name in ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET)) if cut]
+    return TrackerTable(path, sheet_name, titles, columns, rows, sections, cuts, workbook.properties.title or "")
+
+
+def row_of(number: int, cells: tuple[Any, ...], columns: dict[str, int]) -> TrackerRow:
+    """One sheet row as values and data types by column key."""
+    present = {key: cells[column - 1] for key, column in columns.items() if column <= len(cells)}
+    return TrackerRow(
+        number,
+        {key: cell.value for key, cell in present.items()},
+        {key: cell.data_type for key, cell in present.items()},
+    )
+
+
+def read_lists(workbook: Workbook) -> tuple[dict[str, str], str, list[Section], str | None]:
+    """Column titles by key, the Items sheet name and the sections, from the Lists sheet or the defaults."""
+    if LISTS_SHEET not in workbook.sheetnames or not hasattr(workbook[LISTS_SHEET], "iter_rows"):
+        layout = load_layout_file(default_layout_path())
+        return {column.key: column.title for column in layout.columns}, layout.items_sheet, [], None
+    titles: dict[str, str] = {}
+    sections: list[Section] = []
+    rows = BoundedRows(workbook[LISTS_SHEET], 2, LIST_COLUMNS)
+    for _, cells in rows:
+        row = tuple(cell.value for cell in cells)
+        key, title = column_text(row, LIST_KEY), column_text(row, LIST_TITLE)
+        if key:
+            titles[key] = title
+        kind = column_text(row, LIST_SECTION_KIND)
+        if kind in ("title", "release", "area"):
+            text, release, area = (
+                column_text(row, column) for column in (LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_AREA)
+            )
+            sections.append(Section(kind, text, release, area))
+    return titles, titles.pop(ITEMS_SHEET_KEY, "Items"), sections, rows.cut
+
+
+def cell_text(value: Any) -> str:
+    """A cell value as text, '' when empty, with _xHHHH_ escapes decoded as Excel shows them."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and "_x" in value:  # openpyxl leaves "_x000D_" as is
+        return OOXML_ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), value)
+    return str(value)
+
+
+def column_text(row: tuple[Any, ...], column: int) -> str:
+    """The text of a 1-based column of a row of values, '' when empty or missing."""
+    return cell_text(row[column - 1]) if column <= len(row) else ""
+
+
+def find_columns(header: tuple[Any, ...], titles: dict[str, str], path: Path, sheet: str) -> dict[str, int]:
+    """The 1-based column of each key, found by its title in the header row (ignoring case)."""
+    found = {str(value).strip().lower(): number for number, value in enumerate(header, start=1) if value}
+    columns: dict[str, int] = {}
+    for key in COLUMN_KEYS:
+        number = found.get(titles.get(key, "").strip().lower())
+        if number is not None:
+            columns[key] = number
+    missing = [titles.get(key, key) for key in ("id", "item") if key not in columns]
+    if missing:
+        raise EvepubError(f"{path}: the {sheet} sheet has no column titled {', '.join(missing)}")
+    return columns
