@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import re
-import zipfile
 
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evepub.formats.ooxml import pack
 from evepub.formats.settings import BuildSettings
 from evepub.formats.xlsx.items import build_items_sheet, item_rows
 from evepub.formats.xlsx.layout import Layout, Styles, load_layout, visible_text
@@ -112,7 +111,7 @@ def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: Bui
     workbook, styles = build_workbook(scope, layout, wording, settings)
     writer = TrackerWriter(workbook, workbook[layout.items_sheet], scope.rows, styles, len(layout.columns))
     writer.write_data()  # not save(): that stamps the current time
-    return package(writer.parts.data, settings.timestamp)
+    return pack(writer.parts.data, settings.timestamp)
 
 
 def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> tuple[Workbook, Styles]:
@@ -175,19 +174,3 @@ def utc_naive(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)
-
-
-def package(parts: dict[str, bytes], timestamp: dt.datetime) -> bytes:
-    """The zip of a workbook's parts: [Content_Types].xml first, fixed entry times and attributes."""
-    when = utc_naive(timestamp)
-    when = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
-    names = sorted(parts, key=lambda name: name != "[Content_Types].xml")  # stable sort
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as archive:
-        for name in names:
-            entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3  # Unix, whatever the build machine
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, parts[name], compresslevel=6)
-    return output.getvalue()
