@@ -123,6 +123,7 @@ def build(
             from evepub.diff import changes_since as changes_from
 
             settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
+        settings = dataclasses.replace(settings, formats=tuple(wanted))
         results = processes.render(roadmap, settings, progress or (lambda name: None))
     rendered = rendered_files(results)
     publish(outdir, {relative: data for relative, (data, _) in rendered.items()})

@@ -263,3 +263,4 @@ class ReadBack:
     numbers: list[int] | None = None  # the number the entry's list marker shows, 0 for bullets and non-list entries
     statuses: list[str | None] | None = None  # the status (label) shown with the entry, None for none shown
     links: list[list[str]] | None = None  # the link targets the entry carries, in order, each once
+    files: list[str] = field(default_factory=list)  # other files the output shows (pictures), relative to it

@@ -363,7 +363,12 @@ def compare_file(name: str, path: Path, expected: Expected, format_name: str) ->
     if not path.is_file():
         return Comparison(name, len(expected.entries), error=f"missing: {path} does not exist; run evepub build")
     back = reader(format_name).read(path)  # an unreadable or hostile file stops verify: EvepubError, exit 2
-    return compare(name, expected, back, FORMATS[format_name].shows())
+    comparison = compare(name, expected, back, FORMATS[format_name].shows())
+    for picture in back.files:
+        if not (path.parent / picture).is_file():
+            line = f"missing: the picture {picture} that {path.name} shows does not exist"
+            comparison.differences.append(Difference("missing", len(expected.entries), line))
+    return comparison
 
 
 def compare_trackers(roadmap: Roadmap, outdir: Path) -> list[Comparison]:

@@ -218,6 +218,21 @@ def test_a_missing_output_is_reported(capsys: pytest.CaptureFixture[str], outdir
     assert line_of(report, "md").split()[1] == "ok"
 
 
+def test_a_timeline_picture_that_is_gone_is_reported(capsys: pytest.CaptureFixture[str], outdir: Path) -> None:
+    (outdir / "roadmap-timeline.svg").unlink()
+    line, details = reported(capsys, outdir, "md")
+    assert "(1 missing)" in line
+    assert details == ["missing: the picture roadmap-timeline.svg that roadmap.md shows does not exist"]
+
+
+def test_markdown_built_alone_shows_no_timeline_picture(tmp_path: Path) -> None:
+    build(SOURCE, tmp_path, ["md"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["roadmap.md"]
+    assert "roadmap-timeline.svg" not in (tmp_path / "roadmap.md").read_text(encoding="utf-8")
+    build(SOURCE, tmp_path, ["md", "pdf"])
+    assert "](roadmap-timeline.svg)" in (tmp_path / "roadmap.md").read_text(encoding="utf-8")
+
+
 def test_a_changed_nesting_level_is_reported(capsys: pytest.CaptureFixture[str], outdir: Path, eve: Roadmap) -> None:
     located = pick(eve, "nested")
     path = outdir / "roadmap.docx"

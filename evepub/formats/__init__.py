@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from evepub.templating import Templates
 
 
+TIMELINE_PICTURE = "roadmap-timeline.svg"  # drawn by the PDF writer when a release has a period; the Markdown shows it
+
+
 @dataclass(frozen=True)
 class Format:
     """One output format: its package, the files it writes, and what it costs to render."""
@@ -49,7 +52,7 @@ FORMATS: dict[str, Format] = {
         Format("md", "Markdown", "evepub.formats.markdown", "roadmap.md", (), 1, frozenset()),
         Format("docx", "Word", "evepub.formats.docx", "roadmap.docx", (), 2, frozenset({"docx"})),
         Format(
-            "pdf", "PDF", "evepub.formats.pdf", "roadmap.pdf", ("roadmap-timeline.svg",), 4, frozenset({"reportlab"})
+            "pdf", "PDF", "evepub.formats.pdf", "roadmap.pdf", (TIMELINE_PICTURE,), 4, frozenset({"reportlab"})
         ),
         Format(
             "xlsx",
@@ -62,6 +65,11 @@ FORMATS: dict[str, Format] = {
         ),
     )
 }
+
+
+def built_files(names: tuple[str, ...]) -> frozenset[str]:
+    """Every file (or pattern) a build of these formats writes."""
+    return frozenset(path for name in names for path in (FORMATS[name].output, *FORMATS[name].other_outputs))
 
 
 def writer(name: str) -> WriterModule:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from evepub.formats import FORMATS, TIMELINE_PICTURE, built_files
 from evepub.model import ReadBack, Roadmap
 from evepub.templating import Templates
 
@@ -23,6 +24,13 @@ class BuildSettings:
     edition: dt.date = dt.date(1980, 1, 1)  # the date printed on the cover
     page_size: str = "A4"  # or "Letter"
     changes: ChangeSet | None = None  # build --changes-since: what changed since an older source
+    formats: tuple[str, ...] = tuple(FORMATS)  # every format of this build: an output links only files that exist
+
+
+def timeline_picture(roadmap: Roadmap, settings: BuildSettings) -> str | None:
+    """The timeline picture's file when this build draws one: some format writes it and a release has a period."""
+    drawn = any(release.start and release.end for release in roadmap.releases)
+    return TIMELINE_PICTURE if drawn and TIMELINE_PICTURE in built_files(settings.formats) else None
 
 
 class WriterModule(Protocol):

@@ -36,8 +36,18 @@ def parser() -> MarkdownIt:
 
 def read(path: Path) -> ReadBack:
     """Read a roadmap Markdown file back into flat entries, with list numbers, status badges and links."""
-    walker = walk_markdown(path.read_text(encoding="utf-8"))
-    return ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
+    text = path.read_text(encoding="utf-8")
+    walker = walk_markdown(text)
+    back = ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
+    back.files = local_pictures(text)
+    return back
+
+
+def local_pictures(text: str) -> list[str]:
+    """The pictures a Markdown text shows from files beside it (not from the web), in order."""
+    inline = [token for token in parser().parse(text) if token.type == "inline"]
+    sources = [str(child.attrGet("src")) for token in inline for child in token.children or [] if child.type == "image"]
+    return [source for source in sources if "://" not in source and not source.startswith(("/", "data:"))]
 
 
 def read_markdown(text: str) -> list[Entry]:

@@ -34,7 +34,7 @@ from typing import Any
 
 from evepub.formats.changes import change_texts
 from evepub.formats.markdown.contract import CHANGES_ANCHOR, TOC_ANCHOR, hidden_status
-from evepub.formats.settings import BuildSettings
+from evepub.formats.settings import BuildSettings, timeline_picture
 from evepub.model import URL_RE, Area, Block, ItemList, ListStyle, Release, Roadmap
 from evepub.templating import Trusted
 
@@ -245,6 +245,7 @@ def context(roadmap: Roadmap, settings: BuildSettings) -> dict[str, Any]:
         "wording": settings.templates.wording(),
         "edition": settings.edition,
         "toc_anchor": Trusted(TOC_ANCHOR),
+        "timeline_picture": timeline_picture(roadmap, settings),
         "list_break": Trusted(LIST_BREAK),
         "inline": inline,
         "changes": changes,

@@ -36,6 +36,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import NullDraw
 
 from evepub.errors import EvepubError
+from evepub.formats import TIMELINE_PICTURE
 from evepub.formats.changes import ChangeTexts, change_texts
 from evepub.formats.pdf.body import BodyBuilder, Heading, Wording
 from evepub.formats.pdf.changes import changes_flowables
@@ -51,7 +52,7 @@ from evepub.templating import Templates
 
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 PDF_NAME = "roadmap.pdf"
-SVG_NAME = "roadmap-timeline.svg"
+SVG_NAME = TIMELINE_PICTURE
 
 rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
 
