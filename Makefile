@@ -6,7 +6,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 EVEPUB := $(VENV)/bin/evepub
 SOURCE := source/roadmap.yaml
-ORIGINAL := source/eve-roadmap.txt
 OUTDIR := build
 
 # Every date in the outputs derives from SOURCE_DATE_EPOCH: by default the time of the
@@ -34,8 +33,10 @@ $(PUBLISHED): $(SOURCE) $(TEMPLATES) $(CODE) $(VENV)/.installed
 	$(EVEPUB) build $(SOURCE) -o $(OUTDIR)
 	touch $@
 
-$(OUTDIR)/.verified: $(PUBLISHED) $(ORIGINAL)
-	$(EVEPUB) verify $(SOURCE) -o $(OUTDIR) --original $(ORIGINAL)
+# The release engineer's gate: every output says what the source says. The source moves on from the
+# original text as program managers sync; that the import of the original is faithful is proven by make test.
+$(OUTDIR)/.verified: $(PUBLISHED)
+	$(EVEPUB) verify $(SOURCE) -o $(OUTDIR)
 	touch $@
 
 publish: $(PUBLISHED)
@@ -49,8 +50,9 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed lint
 	$(PY) -m pytest -q
 
+# only the tests marked golden (tests/conftest.py check_golden): they rewrite tests/golden/, then compare with it
 golden: $(VENV)/.installed
-	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q
+	EVEPUB_REGEN_GOLDEN=1 $(PY) -m pytest -q -m golden
 
 # templates/reference.docx is generated; edit it in Word or regenerate it after changing the generator
 reference-docx: $(VENV)/.installed

@@ -51,10 +51,13 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Markdown here")
     diff.add_argument("--templates", type=Path, metavar="DIR", help="template folder (templates/)")
 
-    sync = commands.add_parser("sync", help="merge status, owner, target date and notes from a tracker into the source")
-    sync.add_argument("tracker", type=Path, metavar="TRACKER", help="roadmap-tracker.xlsx or trackers/RELEASE.xlsx")
-    sync.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
+    sync = commands.add_parser("sync", help="merge status, owner, target date and notes from trackers into the source")
+    sync.add_argument(
+        "paths", type=Path, nargs="+", metavar="TRACKER", help="trackers, merged in order; a last .yaml is the SOURCE"
+    )
+    sync.add_argument("--source", type=Path, help="the source (source/roadmap.yaml)")
     sync.add_argument("--skip-conflicts", action="store_true", help="merge the edits that do not conflict")
+    sync.add_argument("--dry-run", action="store_true", help="print what would change and the conflicts; write nothing")
     return main
 
 
@@ -167,20 +170,34 @@ def _diff(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from evepub.sync import sync
 
-    report = sync(args.tracker, args.source, args.skip_conflicts)
+    trackers, source = _sync_paths(args)
+    report = sync(trackers, source, args.skip_conflicts, args.dry_run)
+    for warning in report.warnings:
+        print(f"evepub: warning: {warning}", file=sys.stderr)
     for conflict in report.conflicts:
-        print(f"conflict: {conflict.line(report.tracker)}", file=sys.stderr)
-    if report.written:
+        print(f"conflict: {conflict.line()}", file=sys.stderr)
+    named = ", ".join(map(str, trackers))
+    if report.written or (args.dry_run and report.changes):
         for item_id, change in report.changes:
             print(f"{item_id}: {change.name}: {_shown(change.old)} -> {_shown(change.new)}")
-        print(f"{args.source}: {_count(len(report.changes), 'change')} merged from {args.tracker}")
+        done = "would be merged (dry run: nothing written)" if args.dry_run else "merged"
+        print(f"{source}: {_count(len(report.changes), 'change')} {done} from {named}")
     if report.conflicts:
         outcome = "the other edits were merged" if report.written else "nothing was merged"
         print(f"evepub sync: {_count(len(report.conflicts), 'conflict')}; {outcome}", file=sys.stderr)
         return ExitStatus.DIFFERENCES
-    if not report.written:
-        print(f"{args.source}: no changes; the tracker agrees with the source")
+    if not report.changes:
+        agree = "the tracker agrees" if len(trackers) == 1 else "the trackers agree"
+        print(f"{source}: no changes; {agree} with the source")
     return ExitStatus.OK
+
+
+def _sync_paths(args: argparse.Namespace) -> tuple[list[Path], Path]:
+    """The trackers and the source of `evepub sync`: a last path ending in .yaml or .yml is the source."""
+    paths = list(args.paths)
+    if args.source is None and len(paths) > 1 and paths[-1].suffix.lower() in (".yaml", ".yml"):
+        return paths[:-1], paths[-1]
+    return paths, args.source or Path("source/roadmap.yaml")
 
 
 def _count(number: int, noun: str) -> str:

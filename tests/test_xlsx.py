@@ -17,15 +17,19 @@ from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from evepub.errors import EvepubError
 from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.howto import how_to_lines
+from evepub.formats.xlsx.layout import INPUT_FILL, default_layout_path, load_layout_file
 from evepub.formats.xlsx.reader import read
 from evepub.formats.xlsx.writer import header_footer_text, tracker_file_name, write
 from evepub.importer import read_text
-from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Roadmap, outline, walk
+from evepub.model import TRACKED_FIELDS, Entry, Item, ItemKind, ItemList, ListStyle, Roadmap, outline, walk
 from evepub.templating import DEFAULT_TEMPLATES, Templates
 
 from conftest import ROOT, check_golden, require_tool
@@ -226,9 +230,8 @@ def test_table_filter_frozen_header_and_widths(roadmap: Roadmap) -> None:
 def test_status_drop_down_refers_to_hidden_lists_sheet(roadmap: Roadmap) -> None:
     book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
     sheet = book["Items"]
-    (validation,) = sheet.data_validations.dataValidation
+    (validation,) = [found for found in sheet.data_validations.dataValidation if found.type == "list"]
     last = sum(1 for _ in walk(roadmap)) + 1
-    assert validation.type == "list"
     assert str(validation.sqref) == f"G2:G{last}"
     match = re.fullmatch(r"Lists!\$A\$(\d+):\$A\$(\d+)", validation.formula1)
     assert match, validation.formula1
@@ -244,7 +247,8 @@ def test_status_cells_are_coloured_by_status(roadmap: Roadmap) -> None:
     for ranges, cf_rules in book["Items"].conditional_formatting._cf_rules.items():
         assert str(ranges.sqref).startswith("G2:G")
         for rule in cf_rules:
-            rules[rule.formula[0]] = rule.dxf.fill.fgColor.rgb[-6:]
+            if rule.type == "cellIs":
+                rules[rule.formula[0]] = rule.dxf.fill.fgColor.rgb[-6:]
     assert rules == {f'"{status.name}"': status.colour for status in roadmap.statuses}
 
 
@@ -272,6 +276,213 @@ def test_items_without_any_rows_still_make_a_valid_table() -> None:
     roadmap = read_text("Empty roadmap\n\nK-release (Q2-Q3 2024)\n")
     book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
     assert book["Items"].tables["Items"].ref == "A1:N2"
+
+
+# ---------------------------------------------------------------- what a program manager may edit
+
+
+LAYOUT = load_layout_file(default_layout_path())
+INPUT_TITLES = {LAYOUT.title(key): key for key in TRACKED_FIELDS}  # Status, Owner, Target date, Notes
+
+
+def items_cells(book: Workbook) -> list[dict[str, Cell]]:
+    """The Items sheet's data rows as cells by header title (a cell that is not written reads as empty)."""
+    sheet = book["Items"]
+    titles = [cell.value for cell in sheet[1]]
+    last = sheet.tables["Items"].ref.split(":")[1]
+    rows = sheet.iter_rows(min_row=2, max_row=int(re.sub(r"\D", "", last)), max_col=len(titles))
+    return [dict(zip(titles, row, strict=True)) for row in rows]
+
+
+def is_note(row: dict[str, Cell]) -> bool:
+    """Whether an Items row is a note (TODO:, NOTE:), which has no status to set."""
+    return row["Kind"].value == ItemKind.NOTE.value
+
+
+def plain_format(number_format: str) -> str:
+    """A number format without the backslash escapes LibreOffice writes (yyyy\\-mm\\-dd)."""
+    return number_format.replace("\\", "")
+
+
+def empty_inputs_roadmap(eve_roadmap: Roadmap) -> Roadmap:
+    """The roadmap with an item that has no owner, notes or target, and one with values that look like others."""
+    items = [
+        Item("k-bare", "Nothing set yet"),
+        Item("k-looks-like", "Values to convert", owner="007", notes="50%", target=dt.date(2025, 1, 15)),
+    ]
+    return with_extra_items(eve_roadmap, items)
+
+
+def check_protection(sheet: Worksheet) -> None:
+    """The Items sheet is protected without a password, with filter, sort, formatting and selecting allowed."""
+    protection = sheet.protection  # in openpyxl, True protects an action and False allows it
+    assert protection.sheet is True
+    assert protection.password is None and protection.hashValue is None
+    assert protection.autoFilter is False and protection.sort is False
+    assert protection.formatColumns is False and protection.formatRows is False
+    assert protection.selectLockedCells is False and protection.selectUnlockedCells is False
+    assert protection.formatCells and protection.insertRows and protection.deleteRows
+    assert protection.insertColumns and protection.deleteColumns
+
+
+def check_inputs(book: Workbook) -> None:
+    """Only the tracked columns of item rows are unlocked and shaded; Owner and Notes are text, Target a date."""
+    rows = items_cells(book)
+    assert rows
+    for row in rows:
+        for title, cell in row.items():
+            key = INPUT_TITLES.get(title)
+            editable = key is not None and not (key == "status" and is_note(row))
+            assert cell.protection.locked is not editable, (cell.coordinate, title)
+            assert (cell.fill.fgColor.rgb[-6:] == INPUT_FILL) is editable, (cell.coordinate, title)
+        assert row["Owner"].number_format == row["Notes"].number_format == "@", row["ID"].value
+        assert plain_format(row["Target date"].number_format) == LAYOUT.date_format, row["ID"].value
+    assert all(cell.protection.locked for cell in book["Items"][1])  # the header row too
+
+
+def test_items_sheet_is_protected_without_a_password_leaving_filter_and_sort_free(roadmap: Roadmap) -> None:
+    data = write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]
+    book = load_workbook(io.BytesIO(data))
+    check_protection(book["Items"])
+    protection = re.search(r"<sheetProtection [^>]*>", sheet_xml(data, "Items"))
+    assert protection and "password" not in protection.group(0).lower() and "hash" not in protection.group(0).lower()
+    assert not book["Summary"].protection.sheet and not book["How to use"].protection.sheet
+
+
+def test_only_the_cells_sync_merges_are_unlocked_and_shaded(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    check_inputs(book)
+    for name in ("evepub input", "evepub input date"):  # the named styles the prepared rows refer to
+        style = next(style for style in book._named_styles if style.name == name)
+        assert style.protection.locked is False and style.fill.fgColor.rgb[-6:] == INPUT_FILL
+    has_notes = any(located.item.kind is ItemKind.NOTE for located in walk(roadmap))
+    assert any(is_note(row) for row in items_cells(book)) is has_notes
+
+
+def test_owner_and_notes_are_text_and_target_dates_are_dates_even_when_empty(eve_roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(empty_inputs_roadmap(eve_roadmap), SETTINGS)["roadmap-tracker.xlsx"]))
+    check_inputs(book)
+    rows = {row["ID"].value: row for row in items_cells(book)}
+    bare, looks_like = rows["k-bare"], rows["k-looks-like"]
+    assert [bare[title].value for title in ("Owner", "Target date", "Notes")] == [None, None, None]
+    assert (looks_like["Owner"].value, looks_like["Notes"].value) == ("007", "50%")
+    assert looks_like["Owner"].data_type == "s" and looks_like["Target date"].is_date
+    assert bare["Status"].number_format == "@" and bare["Status"].value == eve_roadmap.default_status
+    columns = book["Items"].column_dimensions  # the columns' own format, for cells below the table
+    assert (columns["H"].number_format, columns["I"].number_format, columns["J"].number_format) == (
+        "@",
+        LAYOUT.date_format,
+        "@",
+    )
+
+
+def test_target_dates_are_validated_as_dates_over_the_whole_column(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    last = sum(1 for _ in walk(roadmap)) + 1
+    validations = {str(found.sqref): found for found in book["Items"].data_validations.dataValidation}
+    assert set(validations) == {f"G2:G{last}", f"I2:I{last}"}
+    target = validations[f"I2:I{last}"]
+    assert (target.type, target.operator, target.formula1) == ("date", "greaterThan", "1")  # after 1900-01-01
+    assert target.allow_blank and target.showErrorMessage and target.errorStyle in (None, "stop")
+    assert (target.errorTitle, target.error) == (LAYOUT.summary["target_error_title"], LAYOUT.summary["target_error"])
+    status = validations[f"G2:G{last}"]
+    assert status.type == "list" and status.allow_blank and status.showErrorMessage
+    assert status.showDropDown in (None, False)  # in OOXML, showDropDown=1 hides the arrow
+
+
+def test_a_status_not_exactly_in_the_list_turns_red_before_any_status_colour(eve_roadmap: Roadmap) -> None:
+    """Excel's list validation ignores case, so "Done" passes the drop-down: a case-exact rule flags it."""
+    book = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    sheet = book["Items"]
+    (validation,) = [found for found in sheet.data_validations.dataValidation if found.type == "list"]
+    ((ranges, rules),) = sheet.conditional_formatting._cf_rules.items()
+    first = min(rules, key=lambda rule: rule.priority)
+    assert str(ranges.sqref) == str(validation.sqref)
+    assert first.type == "expression" and first.stopIfTrue
+    assert first.formula == [f'AND(G2<>"",SUMPRODUCT(--EXACT(G2,{validation.formula1}))=0)']
+    assert first.dxf.fill.fgColor.rgb[-6:] == "FFC7CE"
+    assert all(rule.type == "cellIs" for rule in rules if rule is not first)
+
+
+def test_how_to_use_sheet_says_what_sync_does_with_each_column(eve_roadmap: Roadmap) -> None:
+    files = write(eve_roadmap, SETTINGS)
+    for name in ("roadmap-tracker.xlsx", "trackers/K-release.xlsx"):
+        book = load_workbook(io.BytesIO(files[name]))
+        assert book.sheetnames[:4] == ["Summary", "Items", "Lists", "How to use"]
+        assert book.active.title == "Summary"
+        sheet = book["How to use"]
+        assert sheet.sheet_state == "visible"
+        assert sheet["A1"].value == "How to use this tracker"
+        lines = [row[0].value for row in sheet.iter_rows(min_row=3) if row[0].value]
+        assert lines == how_to_lines(LAYOUT)
+        assert 8 <= len(lines) <= 12
+        assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value)
+    text = "\n".join(lines)
+    assert "{" not in text
+    assert "Status, Owner, Target date and Notes" in text and "evepub sync" in text
+    assert "matched by ID" in text and "Do not add, delete" in text and "drop-down" in text
+    assert "2024-06-30" in text and "unprotect" in text and "no password" in text
+
+
+def custom_layout(tmp_path: Path, text: str) -> BuildSettings:
+    """Build settings whose template folder is the default one with another layout file."""
+    folder = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    (folder / "xlsx" / "layout.yaml").write_text(text, encoding="utf-8")
+    return dataclasses.replace(SETTINGS, templates=Templates(folder))
+
+
+def renamed_layout(tmp_path: Path, old: str, new: str) -> BuildSettings:
+    """Build settings with the default layout, one text of it replaced."""
+    text = default_layout_path().read_text(encoding="utf-8")
+    assert old in text
+    return custom_layout(tmp_path, text.replace(old, new))
+
+
+def test_how_to_use_lines_name_the_columns_by_their_titles(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    settings = renamed_layout(tmp_path, "key: owner, title: Owner", "key: owner, title: Responsible")
+    book = load_workbook(io.BytesIO(write(eve_roadmap, settings)["roadmap-tracker.xlsx"]))
+    text = "\n".join(str(row[0].value) for row in book["How to use"].iter_rows(min_row=3))
+    assert "Status, Responsible, Target date and Notes" in text and "Owner" not in text
+
+
+def test_a_layout_file_without_the_newer_settings_takes_them_from_the_default(
+    eve_roadmap: Roadmap, tmp_path: Path
+) -> None:
+    older = default_layout_path().read_text(encoding="utf-8").split('\n# The "How to use" sheet')[0]
+    older = re.sub(r"\n  target_error.*", "", older) + "\n"
+    assert "how_to" not in older and "target_error" not in older and "status_error:" in older
+    settings = custom_layout(tmp_path, older)
+    book = load_workbook(io.BytesIO(write(eve_roadmap, settings)["roadmap-tracker.xlsx"]))
+    assert [row[0].value for row in book["How to use"].iter_rows(min_row=3)] == how_to_lines(LAYOUT)
+    errors = {found.type: found.error for found in book["Items"].data_validations.dataValidation}
+    assert errors == {"list": LAYOUT.summary["status_error"], "date": LAYOUT.summary["target_error"]}
+
+
+def test_a_how_to_sheet_named_like_another_sheet_is_refused(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    settings = renamed_layout(tmp_path, "sheet: How to use", "sheet: items")
+    with pytest.raises(EvepubError, match=r"layout\.yaml: the Summary, Items and How to use sheets need different"):
+        write(eve_roadmap, settings)
+
+
+def test_libreoffice_keeps_protection_unlocked_inputs_text_formats_and_validations(
+    eve_roadmap: Roadmap, tmp_path: Path
+) -> None:
+    roadmap = empty_inputs_roadmap(eve_roadmap)
+    paths = save_all(write(roadmap, SETTINGS), tmp_path / "out")
+    out = tmp_path / "resaved"
+    libreoffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(out), str(paths["roadmap-tracker.xlsx"]))
+    book = load_workbook(out / "roadmap-tracker.xlsx")
+    check_protection(book["Items"])
+    check_inputs(book)
+    rows = {row["ID"].value: row for row in items_cells(book)}
+    assert (rows["k-looks-like"]["Owner"].value, rows["k-looks-like"]["Notes"].value) == ("007", "50%")
+    last = sum(1 for _ in walk(roadmap)) + 1
+    kinds = {str(found.sqref): found.type for found in book["Items"].data_validations.dataValidation}
+    assert kinds == {f"G2:G{last}": "list", f"I2:I{last}": "date"}
+    lines = [row[0].value for row in book["How to use"].iter_rows(min_row=3) if row[0].value]
+    assert lines == how_to_lines(LAYOUT)
+    assert read(out / "roadmap-tracker.xlsx").entries == outline(roadmap)
 
 
 # ---------------------------------------------------------------- safety
@@ -434,7 +645,8 @@ def test_renamed_columns_with_odd_characters_keep_formulas_working(eve_roadmap: 
 
 def test_every_sheet_prints_landscape_one_page_wide_with_title_and_page_numbers(eve_roadmap: Roadmap) -> None:
     book = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["trackers/K-release.xlsx"]))
-    for sheet, title_row in ((book["Summary"], "$4:$4"), (book["Items"], "$1:$1"), (book["Lists"], "$1:$1")):
+    title_rows = {"Summary": "$4:$4", "Items": "$1:$1", "Lists": "$1:$1", "How to use": "$1:$1"}
+    for sheet, title_row in ((book[name], rows) for name, rows in title_rows.items()):
         assert sheet.page_setup.orientation == "landscape"
         assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -454,7 +666,9 @@ def test_printed_tracker_repeats_the_header_on_every_landscape_page(eve_roadmap:
         text = page.extract_text()
         assert page.mediabox.width > page.mediabox.height
         assert "Feature Roadmap" in text and f"Page {number} of {len(pages)}" in text
-    item_pages = [page.extract_text() for page in pages[1:]]
+    texts = [page.extract_text() for page in pages]
+    assert "How to use this tracker" in texts[-1]  # the last sheet printed
+    item_pages = [text for text in texts[1:] if "How to use this tracker" not in text]
     for text in item_pages:  # every Items page: the header row, all printed columns, no technical ones
         assert all(title in text for title in ("ID", "Release", "Item", "Status", "Owner", "Links"))
         assert "Parent ID" not in text

@@ -1,14 +1,25 @@
-"""The Items sheet of a tracker: one row per item, grouped by level, filterable, with a status drop-down."""
+"""The Items sheet of a tracker: one row per item, grouped by level, filterable, with a status drop-down.
+
+The sheet is protected without a password: the cells of the four columns sync merges (model.TRACKED_FIELDS)
+are shaded and unlocked, every other cell is locked; filtering, formatting rows and columns and selecting
+stay allowed. Owner and Notes cells are text ("@"), so nothing typed there is converted; Target date cells,
+empty ones too, are dates with a date validation; Status keeps its drop-down, and a status that is not exactly
+one of the list (Excel's list validation ignores case, and a paste skips validation) is shown in red.
+"""
 
 from __future__ import annotations
 
-from openpyxl.formatting.rule import CellIsRule
+import datetime as dt
+
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import Outline
+from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,7 +48,7 @@ from evepub.formats.xlsx.rows import (
     row_attributes,
     text_cell,
 )
-from evepub.model import Located, Roadmap, walk
+from evepub.model import TRACKED_FIELDS, ItemKind, Located, Roadmap, walk
 
 MAX_OUTLINE_LEVEL = 7  # Excel groups rows at most seven levels deep
 MAX_HYPERLINK = 2_000  # Excel refuses hyperlink addresses longer than about 2,080 characters
@@ -45,6 +56,8 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 MAX_FORMULA_STRING = 255  # Excel's limit for a text constant inside a formula
 MAX_FORMULA_TEXT = 6000  # of the 8,192 characters of a whole formula, what one text may take
 UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the column edge rather than wrapped
+TARGETS_AFTER = dt.date(1900, 1, 1)  # the date validation takes any date after this one, and no text
+WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
 
 
 def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:
@@ -106,6 +119,8 @@ def build_items_sheet(
     last_row = max(len(rows), 1) + 1  # an Excel table needs one data row, even an empty one
     _add_table(sheet, layout, last_row)
     _add_status_rules(sheet, roadmap, layout, last_row)
+    _add_target_validation(sheet, layout, last_row)
+    sheet.protection = input_only_protection()
     sheet.print_area = f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
     sheet.freeze_panes = "A2"
     sheet.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
@@ -119,7 +134,9 @@ def column_style(key: str, level: int) -> str:
     if key == "level":
         return Styles.NUMBER
     if key == "target":
-        return Styles.DATE
+        return Styles.INPUT_DATE
+    if key in TRACKED_FIELDS:
+        return Styles.INPUT
     if key == "links":
         return Styles.LINK
     return Styles.TEXT if key in UNWRAPPED_KEYS else Styles.WRAP
@@ -157,11 +174,38 @@ def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCac
     cells[column] = number_cell(column, located.level, Styles.NUMBER)
     if item.target is not None:
         column = layout.index("target")
-        cells[column] = date_cell(column, item.target, Styles.DATE)
+        cells[column] = date_cell(column, item.target, Styles.INPUT_DATE)
+    for key in _input_keys(located):
+        column = layout.index(key)
+        if column not in cells:  # an empty input cell keeps its format, shading and unlocking for what is typed
+            cells[column] = empty_cell(column, column_style(key, 0))
     link = _first_link(item.links)
     link_cell = (get_column_letter(layout.index("links")), link) if link else None
     attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
     return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)
+
+
+def _input_keys(located: Located) -> tuple[str, ...]:
+    """The columns a program manager may fill in on an item's row: a note has no status."""
+    if located.item.kind is ItemKind.NOTE:
+        return tuple(key for key in TRACKED_FIELDS if key != "status")
+    return TRACKED_FIELDS
+
+
+def input_only_protection() -> SheetProtection:
+    """Sheet protection without a password that leaves filtering, formatting rows and columns and selecting free.
+
+    In SheetProtection, True means the action is protected: False allows it.
+    """
+    return SheetProtection(
+        sheet=True,
+        autoFilter=False,
+        sort=False,  # allowed, yet Excel and LibreOffice sort no range with locked cells while it is protected
+        formatColumns=False,
+        formatRows=False,
+        selectLockedCells=False,
+        selectUnlockedCells=False,
+    )
 
 
 def _first_link(links: list[str]) -> str | None:
@@ -199,11 +243,40 @@ def _add_status_rules(sheet: Worksheet, roadmap: Roadmap, layout: Layout, last_r
     )
     validation.add(cells)
     sheet.add_data_validation(validation)
+    sheet.conditional_formatting.add(cells, _wrong_case_rule(letter, choices))
     for status in roadmap.statuses:
         fill = PatternFill(fill_type="solid", start_color=status.colour, end_color=status.colour)
         font = Font(color=font_colour_on(status.colour))
         rule = CellIsRule(operator="equal", formula=[formula_string(status.name, "status")], fill=fill, font=font)
         sheet.conditional_formatting.add(cells, rule)
+
+
+def _wrong_case_rule(letter: str, choices: str) -> FormulaRule:
+    """Red for a status that is not exactly one of the list: Excel's list validation and "=" both ignore case.
+
+    It comes first and stops the status colours, which would colour "Done" as "done"; a pasted unknown status,
+    which no validation sees, is red too.
+    """
+    exact = f"SUMPRODUCT(--EXACT({letter}2,{choices}))=0"
+    fill = PatternFill(fill_type="solid", start_color=WRONG_CASE_FILL, end_color=WRONG_CASE_FILL)
+    font = Font(color=WRONG_CASE_FONT)
+    return FormulaRule(formula=[f'AND({letter}2<>"",{exact})'], stopIfTrue=True, fill=fill, font=font)
+
+
+def _add_target_validation(sheet: Worksheet, layout: Layout, last_row: int) -> None:
+    """A date validation over every Target date cell, empty ones too: a text typed there is refused."""
+    letter = get_column_letter(layout.index("target"))
+    validation = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1=str(int(to_excel(TARGETS_AFTER))),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=layout.summary["target_error_title"],
+        error=layout.summary["target_error"],
+    )
+    validation.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(validation)
 
 
 def formula_string(text: str, what: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.dimensions import ColumnDimension
@@ -28,7 +28,11 @@ COLUMN_KEYS = (
 )  # fmt: skip
 SUMMARY_KEYS = (
     "release", "period", "items", "done", "percent_done", "total", "chart_title", "status_error_title", "status_error",
+    "target_error_title", "target_error",
 )  # fmt: skip
+LATER_SUMMARY_KEYS = ("target_error_title", "target_error")  # an older layout file takes these from the default one
+HOW_TO_KEY = "how_to"  # the How to use sheet's settings, taken from the default layout when a layout file has none
+ERROR_TITLE_LIMIT, ERROR_LIMIT = 32, 255  # characters of a data validation's error title and message (Excel's limits)
 # Columns of the Lists sheet (1-based): the status vocabulary, the Items column titles, the document's sections.
 LIST_STATUS, LIST_DONE, LIST_COLOUR = 1, 2, 3
 LIST_KEY, LIST_TITLE = 5, 6
@@ -42,6 +46,8 @@ NON_CHARACTER_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot c
 OOXML_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Excel reads "_x000D_" in a cell as a carriage return
 SHEET_NAME_RE = re.compile(r"[^\[\]:*?/\\']{1,31}")
 TABLE_HEADER_FILL = "305496"
+INPUT_FILL = "FFF2CC"  # light yellow: the cells a program manager types into
+TEXT_FORMAT = "@"  # Excel's and LibreOffice's "Text" number format: what is typed stays as typed
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class HowTo:
+    """The wording of the How to use sheet: its name, its title and its lines, with {key} for column titles."""
+
+    sheet: str
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Layout:
     """The settings of templates/xlsx/layout.yaml, checked."""
 
@@ -64,6 +79,7 @@ class Layout:
     date_format: str
     columns: tuple[Column, ...]
     summary: dict[str, str]
+    how_to: HowTo
 
     @cached_property
     def _numbers(self) -> dict[str, int]:
@@ -105,13 +121,15 @@ def load_layout_file(path: Path) -> Layout:
 
 
 def _checked_layout(data: Any) -> Layout:
+    data = _with_later_settings(data)
     sheets = data["sheets"]
-    names = [str(sheets["summary"]), str(sheets["items"])]
+    how_to = _checked_how_to(data[HOW_TO_KEY])
+    names = [str(sheets["summary"]), str(sheets["items"]), how_to.sheet]
     for name in names:
         if not SHEET_NAME_RE.fullmatch(name) or name.lower() == LISTS_SHEET.lower():
             raise ValueError(f"'{name}' cannot be a sheet name (1-31 characters, none of []:*?/\\' , not Lists)")
-    if names[0].lower() == names[1].lower():
-        raise ValueError("the Summary and Items sheets need different names")
+    if len({name.lower() for name in names}) < len(names):
+        raise ValueError("the Summary, Items and How to use sheets need different names")
     columns = tuple(
         Column(str(c["key"]), str(c["title"]), float(c["width"]), bool(c.get("print", True))) for c in data["columns"]
     )
@@ -125,9 +143,28 @@ def _checked_layout(data: Any) -> Layout:
     if style not in TABLESTYLES:
         raise ValueError(f"'{style}' is not an Excel table style such as TableStyleMedium2")
     summary = {key: str(data["summary"][key]) for key in SUMMARY_KEYS}
-    if len(summary["status_error_title"]) > 32 or len(summary["status_error"]) > 255:
-        raise ValueError("status_error_title may have 32 characters, status_error 255 (Excel's limits)")
-    return Layout(names[0], names[1], style, str(data["date_format"]), columns, summary)
+    for kind in ("status", "target"):
+        title, error = f"{kind}_error_title", f"{kind}_error"
+        if len(summary[title]) > ERROR_TITLE_LIMIT or len(summary[error]) > ERROR_LIMIT:
+            raise ValueError(f"{title} may have {ERROR_TITLE_LIMIT} characters, {error} {ERROR_LIMIT} (Excel's limits)")
+    return Layout(names[0], names[1], style, str(data["date_format"]), columns, summary, how_to)
+
+
+def _with_later_settings(data: Any) -> Any:
+    """The layout data with the settings added since a layout file was written taken from the default layout."""
+    summary = data.get("summary") if isinstance(data, dict) else None
+    if not isinstance(summary, dict) or (HOW_TO_KEY in data and all(key in summary for key in LATER_SUMMARY_KEYS)):
+        return data  # complete, or wrong in a way the checks name
+    default = read_yaml_file(default_layout_path())
+    later = {key: default["summary"][key] for key in LATER_SUMMARY_KEYS}
+    return {HOW_TO_KEY: default[HOW_TO_KEY], **data, "summary": {**later, **summary}}
+
+
+def _checked_how_to(data: Any) -> HowTo:
+    lines = data["lines"]
+    if not isinstance(lines, list) or not lines:
+        raise ValueError(f"{HOW_TO_KEY}: lines must be a list of texts")
+    return HowTo(str(data["sheet"]), str(data["title"]), tuple(str(line) for line in lines))
 
 
 def control_picture(match: re.Match[str]) -> str:
@@ -183,7 +220,6 @@ class Styles:
     TEXT = "evepub text"
     WRAP = "evepub wrapped text"
     NUMBER = "evepub number"
-    DATE = "evepub date"
     LINK = "evepub link"
     HEADER = "evepub header"
     HEADER_NUMBER = "evepub header over numbers"
@@ -192,6 +228,8 @@ class Styles:
     PERCENT = "evepub percent"
     TOTAL = "evepub total"
     TOTAL_PERCENT = "evepub total percent"
+    INPUT = "evepub input"
+    INPUT_DATE = "evepub input date"
 
     def __init__(self, workbook: Workbook, date_format: str) -> None:
         self.workbook = workbook
@@ -203,7 +241,6 @@ class Styles:
         self._add(self.TEXT, alignment=top)
         self._add(self.WRAP, alignment=wrap)
         self._add(self.NUMBER, alignment=Alignment(vertical="top", horizontal="center"))
-        self._add(self.DATE, alignment=top, number_format=date_format)
         self._add(self.LINK, alignment=wrap, font=Font(color="0563C1", underline="single"))
         self._add(
             self.HEADER,
@@ -223,6 +260,10 @@ class Styles:
         self._add(self.PERCENT, number_format="0%", alignment=centre)
         self._add(self.TOTAL, font=bold, border=above, number_format="0", alignment=centre)
         self._add(self.TOTAL_PERCENT, font=bold, border=above, number_format="0%", alignment=centre)
+        shaded = PatternFill(fill_type="solid", start_color=INPUT_FILL, end_color=INPUT_FILL)
+        unlocked = Protection(locked=False)  # editable once the sheet is protected
+        self._add(self.INPUT, alignment=wrap, number_format=TEXT_FORMAT, fill=shaded, protection=unlocked)
+        self._add(self.INPUT_DATE, alignment=top, number_format=date_format, fill=shaded, protection=unlocked)
 
     def apply(self, cell: Cell, name: str) -> None:
         """Give a cell a named style."""
@@ -245,7 +286,7 @@ class Styles:
         self._named[name] = style
 
     def apply_to_column(self, dimension: ColumnDimension, name: str) -> None:
-        """Give a whole column the look of a named style, for cells a user fills in later."""
+        """Give a whole column the font, alignment and number format of a named style (not its fill or protection)."""
         style = self._named[name]
         dimension.font, dimension.alignment = style.font, style.alignment
         dimension.number_format = style.number_format

@@ -110,23 +110,32 @@ def rows_xml(rows: list[ItemRow], first_row: int, style_ids: _StyleIds, sheet: W
     return "".join(parts).encode("ascii")
 
 
-class _ItemsSheetWriter(WorksheetWriter):
-    """openpyxl's sheet writer, with the prepared rows put after the header row it writes from cells."""
+@dataclass(frozen=True)
+class PreparedSheet:
+    """The prepared rows of one sheet, below the header rows written from openpyxl cells."""
 
-    def __init__(self, sheet: Worksheet, rows: list[ItemRow], styles: Styles, columns: int) -> None:
+    rows: list[ItemRow]
+    columns: int
+    first_row: int = 2
+
+
+class _PreparedSheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, with the prepared rows put after the header rows it writes from cells."""
+
+    def __init__(self, sheet: Worksheet, prepared: PreparedSheet, styles: Styles) -> None:
         super().__init__(sheet, out=io.BytesIO())
-        self.item_rows = rows
+        self.prepared = prepared
         self.styles = styles
-        self.columns = columns
         self.rows_xml = b""
 
     def write_dimensions(self) -> None:
-        last_row = len(self.item_rows) + 1
-        self.xf.send(SheetDimension(f"A1:{get_column_letter(self.columns)}{last_row}").to_tree())
+        last_row = len(self.prepared.rows) + self.prepared.first_row - 1
+        self.xf.send(SheetDimension(f"A1:{get_column_letter(self.prepared.columns)}{last_row}").to_tree())
 
     def write_rows(self) -> None:
-        super().write_rows()  # the header row; then the prepared rows take their style ids, in cell order
-        self.rows_xml = rows_xml(self.item_rows, 2, _StyleIds(self.ws.parent, self.styles), self.ws)
+        super().write_rows()  # the header rows; then the prepared rows take their style ids, in cell order
+        style_ids = _StyleIds(self.ws.parent, self.styles)
+        self.rows_xml = rows_xml(self.prepared.rows, self.prepared.first_row, style_ids, self.ws)
 
     def read(self) -> bytes:
         # everything before the first "</sheetData>" is markup or escaped text, so it is where sheetData ends
@@ -135,20 +144,20 @@ class _ItemsSheetWriter(WorksheetWriter):
 
 
 class TrackerWriter(ExcelWriter):
-    """openpyxl's workbook writer, writing every part in memory and the Items sheet's rows from prepared XML."""
+    """openpyxl's workbook writer, writing every part in memory and the rows of some sheets from prepared XML."""
 
-    def __init__(self, workbook: Workbook, items: Worksheet, rows: list[ItemRow], styles: Styles, columns: int) -> None:
+    def __init__(self, workbook: Workbook, prepared: dict[str, PreparedSheet], styles: Styles) -> None:
         self.parts = Parts()
         super().__init__(workbook, self.parts)
-        self.items, self.item_rows, self.styles, self.columns = items, rows, styles, columns
+        self.prepared, self.styles = prepared, styles
 
     def write_worksheet(self, ws: Worksheet) -> None:
         """Write one sheet into memory rather than a temporary file."""
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        if ws is self.items:
-            writer = _ItemsSheetWriter(ws, self.item_rows, self.styles, self.columns)
+        if ws.title in self.prepared:
+            writer = _PreparedSheetWriter(ws, self.prepared[ws.title], self.styles)
         else:
             writer = WorksheetWriter(ws, out=io.BytesIO())
         writer.write()

@@ -23,6 +23,7 @@ from openpyxl.workbook import Workbook
 
 from evepub.errors import EvepubError
 from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_COLUMNS, check_package, unreadable
+from evepub.formats.xlsx.contract import BUILT_COLUMNS, BUILT_FIRST_ROW, BUILT_MARK, BUILT_SHEET, decode_built
 from evepub.formats.xlsx.layout import (
     COLUMN_KEYS,
     ITEMS_SHEET_KEY,
@@ -60,10 +61,20 @@ class TrackerRow:
     number: int
     values: dict[str, Any]
     types: dict[str, str]
+    inline: bool = True  # the workbook stores text inline, where openpyxl leaves _xHHHH_ escapes undecoded
 
     def text(self, key: str) -> str:
         """The cell of a column as text ('' when empty), decoded as Excel shows it."""
-        return cell_text(self.values.get(key))
+        return cell_text(self.values.get(key), self.inline)
+
+
+@dataclass(frozen=True)
+class AsBuilt:
+    """The as-built sheet: which source the tracker was built from, and each item's values as built."""
+
+    fingerprint: str
+    label: str
+    values: dict[str, dict[str, str | None]]  # by item id: the text's digest and the tracked values
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ class TrackerTable:
     sections: list[Section]
     cuts: list[str]  # why reading stopped early, per sheet: "rows after the first 250,000 of the Items sheet"
     title: str  # the workbook's title property
+    built: AsBuilt | None = None  # None for a tracker made before trackers carried their as-built values
 
     @property
     def releases(self) -> list[str]:
@@ -154,19 +166,43 @@ def table_of(workbook: Workbook, path: Path) -> TrackerTable:
         raise EvepubError(f"{path}: the {sheet_name} sheet is empty")
     columns = find_columns(header, titles, path, sheet_name)
     bounded = BoundedRows(sheet, 2, max(columns.values()))
-    rows = [row_of(number, cells, columns) for number, cells in bounded]
-    cuts = [f"{cut} of the {name} sheet" for cut, name in ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET)) if cut]
-    return TrackerTable(path, sheet_name, titles, columns, rows, sections, cuts, workbook.properties.title or "")
+    inline = not getattr(workbook, "shared_strings", None)
+    rows = [row_of(number, cells, columns, inline) for number, cells in bounded]
+    built, built_cut = read_built(workbook, path)
+    named_cuts = ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET), (built_cut, BUILT_SHEET))
+    cuts = [f"{cut} of the {name} sheet" for cut, name in named_cuts if cut]
+    title = workbook.properties.title or ""
+    return TrackerTable(path, sheet_name, titles, columns, rows, sections, cuts, title, built)
 
 
-def row_of(number: int, cells: tuple[Any, ...], columns: dict[str, int]) -> TrackerRow:
+def row_of(number: int, cells: tuple[Any, ...], columns: dict[str, int], inline: bool) -> TrackerRow:
     """One sheet row as values and data types by column key."""
     present = {key: cells[column - 1] for key, column in columns.items() if column <= len(cells)}
     return TrackerRow(
         number,
         {key: cell.value for key, cell in present.items()},
         {key: cell.data_type for key, cell in present.items()},
+        inline,
     )
+
+
+def read_built(workbook: Workbook, path: Path) -> tuple[AsBuilt | None, str | None]:
+    """The as-built sheet, if the tracker has one, and why reading it stopped early."""
+    if BUILT_SHEET not in workbook.sheetnames or not hasattr(workbook[BUILT_SHEET], "iter_rows"):
+        return None, None
+    rows = BoundedRows(workbook[BUILT_SHEET], 1, len(BUILT_COLUMNS))
+    try:
+        cells = [tuple(cell.value for cell in row) for _, row in rows]
+        if not cells or cells[0][0] != BUILT_MARK:
+            raise ValueError("no mark")
+        fingerprint, label = (decode_built(value) or "" for value in cells[0][1:3])
+        values = {}
+        for row in cells[BUILT_FIRST_ROW - 1 :]:
+            decoded = [decode_built(value) for value in (*row, *[None] * len(BUILT_COLUMNS))[: len(BUILT_COLUMNS)]]
+            values[decoded[0] or ""] = dict(zip(BUILT_COLUMNS[1:], decoded[1:], strict=True))
+    except (ValueError, IndexError):
+        raise EvepubError(f"{path}: its {BUILT_SHEET} sheet was changed by hand; sync needs it as built") from None
+    return AsBuilt(fingerprint, label, values), rows.cut
 
 
 def read_lists(workbook: Workbook) -> tuple[dict[str, str], str, list[Section], str | None]:
@@ -191,18 +227,22 @@ def read_lists(workbook: Workbook) -> tuple[dict[str, str], str, list[Section], 
     return titles, titles.pop(ITEMS_SHEET_KEY, "Items"), sections, rows.cut
 
 
-def cell_text(value: Any) -> str:
-    """A cell value as text, '' when empty, with _xHHHH_ escapes decoded as Excel shows them."""
+def cell_text(value: Any, inline: bool = True) -> str:
+    """A cell value as text, '' when empty, with _xHHHH_ escapes decoded as Excel shows them.
+
+    openpyxl leaves the escapes of inline text (as evepub writes it) undecoded, but has decoded the shared
+    strings that Excel and LibreOffice save: those are taken as they are, or "_x005F_x0042_" is decoded twice.
+    """
     if value is None:
         return ""
-    if isinstance(value, str) and "_x" in value:  # openpyxl leaves "_x000D_" as is
+    if inline and isinstance(value, str) and "_x" in value:
         return OOXML_ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), value)
     return str(value)
 
 
-def column_text(row: tuple[Any, ...], column: int) -> str:
+def column_text(row: tuple[Any, ...], column: int, inline: bool = True) -> str:
     """The text of a 1-based column of a row of values, '' when empty or missing."""
-    return cell_text(row[column - 1]) if column <= len(row) else ""
+    return cell_text(row[column - 1], inline) if column <= len(row) else ""
 
 
 def find_columns(header: tuple[Any, ...], titles: dict[str, str], path: Path, sheet: str) -> dict[str, int]:

@@ -22,9 +22,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.formats.ooxml import pack
 from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.built import build_built_sheet, built_rows, source_fingerprint, source_label
+from evepub.formats.xlsx.contract import BUILT_COLUMNS, BUILT_FIRST_ROW, BUILT_SHEET
+from evepub.formats.xlsx.howto import build_how_to_sheet
 from evepub.formats.xlsx.items import build_items_sheet, item_rows
 from evepub.formats.xlsx.layout import Layout, Styles, load_layout, visible_text
-from evepub.formats.xlsx.rows import ItemRow, TrackerWriter
+from evepub.formats.xlsx.rows import ItemRow, PreparedSheet, TrackerWriter
 from evepub.formats.xlsx.summary import HEADER_ROW, SummaryText, build_lists_sheet, build_summary_sheet
 from evepub.gc_pause import collection_paused
 from evepub.model import Release, Roadmap
@@ -54,13 +57,18 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     wording = _wording(roadmap, settings)
     with collection_paused():
         rows = item_rows(roadmap, layout)  # each item's row is prepared once, for both trackers that show it
+        built = built_rows(roadmap)
+        source = (source_fingerprint(roadmap), source_label(roadmap))
         every_row = [row for release_rows in rows for row in release_rows]
-        files = {ALL_RELEASES_FILE: workbook_bytes(Scope(roadmap, None, every_row), layout, wording, settings)}
+        every_built = [row for release_rows in built for row in release_rows]
+        everything = Scope(roadmap, None, every_row, every_built, source)
+        files = {ALL_RELEASES_FILE: workbook_bytes(everything, layout, wording, settings)}
         taken: set[str] = set()
-        for release, release_rows in zip(roadmap.releases, rows, strict=True):
+        for release, release_rows, release_built in zip(roadmap.releases, rows, built, strict=True):
             name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
-            single = dataclasses.replace(roadmap, releases=[release])
-            files[name] = workbook_bytes(Scope(single, release, release_rows), layout, wording, settings)
+            single_roadmap = dataclasses.replace(roadmap, releases=[release])
+            single = Scope(single_roadmap, release, release_rows, release_built, source)
+            files[name] = workbook_bytes(single, layout, wording, settings)
     return files
 
 
@@ -104,18 +112,25 @@ class Scope:
     roadmap: Roadmap
     release: Release | None
     rows: list[ItemRow]
+    built: list[ItemRow]  # the as-built sheet's rows, in the same order
+    source: tuple[str, str]  # the fingerprint and label of the source the tracker is built from
 
 
 def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> bytes:
     """One tracker workbook, byte-identical for the same input."""
     workbook, styles = build_workbook(scope, layout, wording, settings)
-    writer = TrackerWriter(workbook, workbook[layout.items_sheet], scope.rows, styles, len(layout.columns))
+    build_built_sheet(workbook, styles, *scope.source)
+    prepared = {
+        layout.items_sheet: PreparedSheet(scope.rows, len(layout.columns)),
+        BUILT_SHEET: PreparedSheet(scope.built, len(BUILT_COLUMNS), BUILT_FIRST_ROW),
+    }
+    writer = TrackerWriter(workbook, prepared, styles)
     writer.write_data()  # not save(): that stamps the current time
     return pack(writer.parts.data, settings.timestamp)
 
 
 def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> tuple[Workbook, Styles]:
-    """The tracker as an openpyxl workbook (Summary, Items and the hidden Lists sheet) and its cell styles."""
+    """The tracker as an openpyxl workbook (Summary, Items, the hidden Lists sheet, How to use) and its cell styles."""
     roadmap, release = scope.roadmap, scope.release
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -124,11 +139,13 @@ def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: Bui
     summary = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
     items = build_items_sheet(workbook, roadmap, layout, styles, scope.rows)
     lists = build_lists_sheet(workbook, roadmap, layout, styles)
+    how_to = build_how_to_sheet(workbook, layout, styles)  # after Lists: Items and Lists keep their part names
     shown_scope = header_footer_text(release.heading) if release else ""
     paper = PAPER_SIZES.get(settings.page_size, PAPER_SIZES["A4"])
     _print_setup(summary, HEADER_ROW, wording, shown_scope, paper)
     _print_setup(items, 1, wording, shown_scope, paper)
     _print_setup(lists, 1, wording, shown_scope, paper)  # hidden, but printable once a user shows it
+    _print_setup(how_to, 1, wording, shown_scope, paper)
     workbook.active = 0
     _set_properties(workbook, roadmap, release, wording, settings.timestamp)
     return workbook, styles
