@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,18 +14,25 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from strategies import roadmaps, texts
 
+from evepub.build import build as build_outputs
 from evepub.errors import EvepubError
-from evepub.formats.docx.reader import read
+from evepub.formats import FORMATS
+from evepub.formats.docx.reader import read, read_document
 from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
 from evepub.formats.docx.writer import write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
 from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.source import dumps, load
 from evepub.templating import Templates
+from evepub.verify import Expected, compare, compare_file
 
-from conftest import original_lines, require_tool
+from conftest import check_golden, original_lines, require_tool
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -489,16 +495,12 @@ def normalised(xml: bytes) -> str:
     return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "MASKED-DATE", text)
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", GOLDEN_PARTS)
 def test_golden_xml(eve_roadmap: Roadmap, tmp_path: Path, name: str) -> None:
     path = build(eve_roadmap, tmp_path)
     with zipfile.ZipFile(path) as archive:
-        actual = normalised(archive.read(name))
-    golden = GOLDEN / Path(name).name
-    if os.environ.get("EVEPUB_REGEN_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(actual, encoding="utf-8")
-    assert actual == golden.read_text(encoding="utf-8"), f"{name} differs from {golden}; EVEPUB_REGEN_GOLDEN=1 rewrites"
+        check_golden(GOLDEN / Path(name).name, normalised(archive.read(name)))
 
 
 def test_unknown_entries_are_not_invented(tmp_path: Path) -> None:
@@ -513,3 +515,144 @@ def test_a_file_that_is_not_a_word_document_is_a_clear_error(tmp_path: Path, con
     path.write_bytes(content)
     with pytest.raises(EvepubError, match="not a readable Word document"):
         read(path)
+
+
+# --- the tracked fields a program manager sets: status, owner, target date, notes ---------------------------------
+
+SOURCE = Path(__file__).resolve().parent.parent / "source" / "roadmap.yaml"
+TRACKED_TEXT = "Setup CAN interfaces on the host"  # k-setup-can-interfaces-on-the, without a status of its own
+TRACKED_DETAILS = " — status: done · owner: Jane Doe · target: 2025-03-31\nnotes: needs a board"
+
+
+def tracked_roadmap() -> Roadmap:
+    """The EVE roadmap as a program manager left it: one item done (its text does not say so), with an owner,
+    a target date and notes; a paragraph with an owner, a note with notes, a nested item blocked with a target."""
+    roadmap = load(SOURCE)
+    items = {located.item.id: located.item for located in walk(roadmap)}
+    item = items["k-setup-can-interfaces-on-the"]
+    item.status, item.owner, item.target, item.notes = "done", "Jane Doe", dt.date(2025, 3, 31), "needs a board"
+    items["k-introduction-of-can-bus-support"].owner = "Ann Other"
+    items["h-todo-post-links-to-beginning"].notes = "ask the release manager"
+    nested = items["j-advantech-epc-r3720"]
+    nested.status, nested.target = "blocked", dt.date(2024, 12, 1)
+    return roadmap
+
+
+def contrast_on_white(rgb: str) -> float:
+    """The WCAG contrast ratio of a colour against white."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(int(rgb[i : i + 2], 16)) for i in (0, 2, 4))
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
+
+
+def test_tracked_fields_follow_the_item_text_in_a_smaller_muted_run(tmp_path: Path) -> None:
+    document = docx.Document(str(build(tracked_roadmap(), tmp_path)))
+    paragraph = next(p for p in document.paragraphs if p.text.startswith(TRACKED_TEXT))
+    assert paragraph.text == TRACKED_TEXT + TRACKED_DETAILS
+    runs = [(run.style.name, run.text) for run in paragraph.runs if run.text]
+    assert runs == [
+        ("Default Paragraph Font", TRACKED_TEXT),
+        ("Item Details", " — status: "),
+        ("Item Status", "done"),
+        ("Item Details", " · owner: Jane Doe · target: 2025-03-31\nnotes: needs a board"),
+    ]
+    details, status = document.styles["Item Details"], document.styles["Item Status"]
+    assert details.font.size is not None and 8 <= details.font.size.pt < 10.5  # body text is 10.5 pt
+    assert details.font.color.rgb is not None and contrast_on_white(str(details.font.color.rgb)) >= 4.5
+    assert status.base_style.name == "Item Details" and status.font.bold
+    texts = [p.text for p in document.paragraphs]
+    assert "Introduction of CAN Bus support — owner: Ann Other" in texts
+    assert "Advantech EPC-R3720 — status: blocked · target: 2024-12-01" in texts
+    assert (
+        "TODO: Post links to beginning and ending release notes for this period\nnotes: ask the release manager"
+        in texts
+    )
+
+
+def test_a_status_the_text_already_says_is_not_repeated(tmp_path: Path) -> None:
+    item = Item("z", "Zpool status errors (proposed)", status="proposed", target=dt.date(2025, 1, 2))
+    path = build(Roadmap("T", [Release("R", blocks=[ItemList(ListStyle.BULLET, [item])])]), tmp_path)
+    assert [p.text for p in docx.Document(str(path)).paragraphs][
+        -1
+    ] == "Zpool status errors (proposed) — target: 2025-01-02"
+    assert read(path).statuses == [None, None, None]
+
+
+def test_pandoc_shows_the_tracked_fields(tmp_path: Path) -> None:
+    pandoc = require_tool("pandoc")
+    path = build(tracked_roadmap(), tmp_path)
+    plain = subprocess.run(
+        [pandoc, "-f", "docx", "-t", "plain", "--wrap=none", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [line.strip(" -") for line in plain.splitlines()]
+    at = lines.index(TRACKED_TEXT + " — status: done · owner: Jane Doe · target: 2025-03-31")
+    assert lines[at + 1] == "notes: needs a board"
+
+
+def test_libreoffice_shows_the_tracked_fields(tmp_path: Path) -> None:
+    text = soffice_convert(build(tracked_roadmap(), tmp_path), "txt:Text (encoded):UTF8", tmp_path).read_text(
+        "utf-8-sig"
+    )
+    assert TRACKED_TEXT + TRACKED_DETAILS in text.replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("text", ["", "trailing space ", "https://example.org/a_b", "tab\there\nand a line"])
+def test_the_reader_gives_back_the_text_without_its_details_and_the_status(text: str, tmp_path: Path) -> None:
+    item = Item("i", text, status="in progress", owner="Jane\nDoe", notes="needs\ta board")
+    note = Item("n", "NOTE: x", ItemKind.NOTE, status="blocked", target=dt.date(2025, 3, 31))
+    item.links = [url for url in [text] if url.startswith("https")]
+    roadmap = Roadmap("T", [Release("R", blocks=[ItemList(ListStyle.LOWER_ALPHA, [item]), note])])
+    back = read(build(roadmap, tmp_path))
+    assert back.entries == outline(roadmap)
+    assert back.statuses == [None, None, "in progress", "blocked"]
+    assert back.links == [[], [], item.links, []]
+
+
+def test_tracked_fields_verify(tmp_path: Path) -> None:
+    source = tmp_path / "roadmap.yaml"
+    source.write_text(dumps(tracked_roadmap()), encoding="utf-8")
+    build_outputs(source, tmp_path / "out", ["docx"])
+    comparison = compare_file("docx", tmp_path / "out" / "roadmap.docx", Expected.of(load(source)), "docx")
+    assert comparison.ok, comparison.lines()
+    assert comparison.statuses is not None and (comparison.statuses.shown, comparison.statuses.expected) == (2, 2)
+
+
+def test_a_reference_without_the_details_styles_gets_ours(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(Templates().folder, folder)
+    with zipfile.ZipFile(folder / "reference.docx") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    styles = etree.fromstring(entries["word/styles.xml"])
+    for style in styles.findall("w:style", NS):
+        if style.get(f"{{{W_NS}}}styleId") in ("ItemDetails", "ItemStatus"):
+            styles.remove(style)
+    entries["word/styles.xml"] = etree.tostring(styles)
+    with zipfile.ZipFile(folder / "reference.docx", "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    path = build(tracked_roadmap(), tmp_path, dataclasses.replace(SETTINGS, templates=Templates(folder)))
+    assert read(path).entries == outline(tracked_roadmap())
+    assert docx.Document(str(path)).styles["Item Details"].font.size.pt == 9
+
+
+@st.composite
+def tracked_roadmaps(draw: st.DrawFn) -> Roadmap:
+    """Any roadmap whose items have, now and then, an owner, a target date and notes, of any text."""
+    roadmap = draw(roadmaps(max_releases=2, trackable=True))
+    for located in walk(roadmap):
+        item = located.item
+        item.owner, item.notes = draw(st.none() | texts), draw(st.none() | texts)
+        item.target = draw(st.none() | st.dates())
+    return roadmap
+
+
+@settings(max_examples=50, deadline=None)
+@given(tracked_roadmaps())
+def test_any_tracked_fields_leave_the_text_and_show_the_status(roadmap: Roadmap) -> None:
+    back = read_document(docx.Document(io.BytesIO(write(roadmap, SETTINGS)["roadmap.docx"])))
+    comparison = compare("docx", Expected.of(roadmap), back, FORMATS["docx"].shows())
+    assert comparison.ok, comparison.lines()

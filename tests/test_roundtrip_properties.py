@@ -2,7 +2,9 @@
 
 Each format's reader must give back exactly the outline (with ids where the format keeps them), and the
 comparison `evepub verify` makes (nesting, numbering, statuses, links) must be clean. The number of
-examples grows with the hypothesis profile: HYPOTHESIS_PROFILE=long runs fifty times as many.
+examples grows with the hypothesis profile: HYPOTHESIS_PROFILE=long runs fifty times as many. Each property
+runs twice over: quick (a quarter to a third of its examples; `make test` and CI) and in full (marked slow,
+left out unless asked for: `pytest -m slow`, and `HYPOTHESIS_PROFILE=long pytest -m slow` for the long hunt).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import re
 import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis.strategies import SearchStrategy
 from strategies import printed_texts, roadmaps
 
 from evepub.build import publish
@@ -32,6 +36,8 @@ DEFAULT_EXAMPLES = 100  # hypothesis's own default, which the default profile ke
 SETTINGS = BuildSettings()
 RIGHT_TO_LEFT = {"R", "AL", "AN"}
 PUBLISHED = {"trackable": True, "words": printed_texts, "extra_links": True}  # within today's writer limits
+# make test runs each property below quick, on a few of its examples; `pytest -m slow` runs it in full
+DEPTHS = ["quick", pytest.param("full", marks=pytest.mark.slow)]
 
 
 def left_to_right(roadmap: Roadmap) -> bool:
@@ -102,33 +108,39 @@ def round_trip(name: str, roadmap: Roadmap, keeps_ids: bool) -> None:
                 assert_clean(path.name, single, tracker, name)
 
 
-@settings(max_examples=examples(200))
-@given(roadmaps(**PUBLISHED))
-def test_markdown_round_trip(roadmap: Roadmap) -> None:
-    round_trip("md", roadmap, keeps_ids=False)
+Check = Callable[[Roadmap], None]
 
 
-@settings(max_examples=examples(200))
-@given(roadmaps(max_depth=10, **PUBLISHED))
-def test_word_round_trip(roadmap: Roadmap) -> None:
-    round_trip("docx", roadmap, keeps_ids=True)
+def hunt(depth: str, counts: tuple[int, int], strategy: SearchStrategy[Roadmap], check: Check) -> None:
+    """Check generated roadmaps: counts[0] examples in the quick run, counts[1] in full (both scaled by the profile)."""
+    quick, full = counts
+    settings(max_examples=examples(full if depth == "full" else quick))(given(strategy)(check))()
 
 
-@settings(max_examples=examples(150))
-@given(roadmaps(**PUBLISHED).filter(left_to_right))
-def test_pdf_round_trip(roadmap: Roadmap) -> None:
-    round_trip("pdf", roadmap, keeps_ids=False)
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_markdown_round_trip(depth: str) -> None:
+    hunt(depth, (50, 200), roadmaps(**PUBLISHED), lambda roadmap: round_trip("md", roadmap, keeps_ids=False))
 
 
-@settings(max_examples=examples(150))
-@given(roadmaps(**PUBLISHED))
-def test_tracker_round_trip(roadmap: Roadmap) -> None:
-    round_trip("xlsx", roadmap, keeps_ids=True)
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_word_round_trip(depth: str) -> None:
+    strategy = roadmaps(max_depth=10, **PUBLISHED)
+    hunt(depth, (50, 200), strategy, lambda roadmap: round_trip("docx", roadmap, keeps_ids=True))
 
 
-@settings(max_examples=examples(15))
-@given(roadmaps(max_releases=12, max_depth=3, **PUBLISHED).filter(left_to_right))
-def test_verify_passes_on_every_build_of_any_source(roadmap: Roadmap) -> None:
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_pdf_round_trip(depth: str) -> None:
+    strategy = roadmaps(**PUBLISHED).filter(left_to_right)
+    hunt(depth, (40, 150), strategy, lambda roadmap: round_trip("pdf", roadmap, keeps_ids=False))
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_tracker_round_trip(depth: str) -> None:
+    hunt(depth, (40, 150), roadmaps(**PUBLISHED), lambda roadmap: round_trip("xlsx", roadmap, keeps_ids=True))
+
+
+def verify_every_build(roadmap: Roadmap) -> None:
+    """Write the roadmap's source and every format's build, and `evepub verify` them: nothing to report."""
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "roadmap.yaml"
         source.write_text(dumps(roadmap), encoding="utf-8")
@@ -143,6 +155,12 @@ def test_verify_passes_on_every_build_of_any_source(roadmap: Roadmap) -> None:
         )
         report = verify(source, outdir)
         assert report.ok, report.render()
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_verify_passes_on_every_build_of_any_source(depth: str) -> None:
+    strategy = roadmaps(max_releases=12, max_depth=3, **PUBLISHED).filter(left_to_right)
+    hunt(depth, (5, 15), strategy, verify_every_build)
 
 
 # ---------------------------------------------------------------- writer limitations the round trips found

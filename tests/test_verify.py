@@ -190,7 +190,7 @@ def test_exact_report_for_a_paragraph_deleted_in_word(
     head, details = reported(capsys, outdir, "docx")
     assert head == (
         "docx                       DIFFERENT 197/198 entries (1 missing); order ok; nesting ok; numbering ok; "
-        "ids ok; statuses not shown; links 1/1; not kept: owners, target dates, item notes"
+        "ids ok; statuses 0/0; links 1/1; not kept: owners, target dates, item notes"
     )
     assert details == ["missing paragraph 'Introduction of CAN Bus support' (k-introduction-of-can-bus-support)"]
 

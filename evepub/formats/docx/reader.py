@@ -6,8 +6,9 @@ paragraph). A list entry's depth is its w:ilvl and its style the w:numFmt of tha
 numbering part; its number is counted as Word counts it (each w:num and level from its start, a level
 restarting after a higher one). Lists nested deeper than Word's nine levels sit at level 8 and show their
 depth by direct indentation, which gives it back. Item ids come from the `_evepub_<n>` bookmarks and the
-custom XML part that maps them; links from the external hyperlink relationships of each paragraph. The
-package is checked by `ooxml.check_package` before python-docx opens it.
+custom XML part that maps them; links from the external hyperlink relationships of each paragraph. Runs in
+the Item Details and Item Status character styles are an item's details, not its text: the Item Status run
+is its status. The package is checked by `ooxml.check_package` before python-docx opens it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from evepub.formats.docx.contract import DEEPEST_LEVEL, FIRST_TEXT_INDENT, IDS_NAMESPACE, INDENT_STEP, ITEM_BOOKMARK
+from evepub.formats.docx.contract import (
+    DEEPEST_LEVEL,
+    DETAILS_STYLE,
+    FIRST_TEXT_INDENT,
+    IDS_NAMESPACE,
+    INDENT_STEP,
+    ITEM_BOOKMARK,
+    STATUS_STYLE,
+)
 from evepub.formats.ooxml import R_NS, W_NS, check_package, unreadable
 from evepub.model import Entry, ListStyle, ReadBack
 
@@ -37,8 +46,9 @@ STYLES_BY_FORMAT = {
     "lowerLetter": ListStyle.LOWER_ALPHA,
     "upperLetter": ListStyle.UPPER_ALPHA,
 }
-UNRECOVERABLE = ["owners, target dates, item notes"]  # the Word output does not show them
+UNRECOVERABLE = ["owners, target dates, item notes"]  # shown in an item's details, not read back
 RUN, HYPERLINK, TEXT = (f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "t"))
+RUN_STYLE = f"{{{W_NS}}}rPr/{{{W_NS}}}rStyle"
 RUN_CHARACTERS = {
     f"{{{W_NS}}}{tag}": text
     for tag, text in (("tab", "\t"), ("ptab", "\t"), ("br", "\n"), ("cr", "\n"), ("noBreakHyphen", "-"))
@@ -61,28 +71,50 @@ def read(path: Path) -> ReadBack:
 
 
 def read_document(document: DocxDocument) -> ReadBack:
-    """The entries of an open Word document, with list numbers and links."""
+    """The entries of an open Word document, with list numbers, statuses and links."""
     styles = style_names(document)
+    details = DetailStyles.of(styles)
     formats = ListFormats.of(document)
     ids = item_ids(document)
     targets = link_targets(document)
-    entries, numbers, links = [], [], []
+    entries, numbers, statuses, links = [], [], [], []
     for p in body_paragraphs(document):
-        entry = to_entry(p, styles, formats, ids)
+        entry = to_entry(p, styles, formats, ids, details.every)
         if entry is not None:
             entries.append(entry)
             numbers.append(formats.count(p, entry))
+            statuses.append(paragraph_text(p, only=details.status) or None)
             links.append(paragraph_links(p, targets))
     unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
-    return ReadBack(entries, unrecoverable, numbers=numbers, links=links)
+    return ReadBack(entries, unrecoverable, numbers=numbers, statuses=statuses, links=links)
 
 
-def to_entry(p: etree._Element, styles: dict[str, str], formats: ListFormats, ids: dict[str, str]) -> Entry | None:
-    """The entry of one paragraph, or None for cover, contents and other furniture."""
+@dataclass(frozen=True)
+class DetailStyles:
+    """The ids of the character styles of an item's details: every one of them, and the status's."""
+
+    every: frozenset[str]
+    status: frozenset[str]
+
+    @classmethod
+    def of(cls, styles: dict[str, str]) -> DetailStyles:
+        """The detail styles among a document's styles (style id -> lower-case name)."""
+        status = frozenset(style for style, name in styles.items() if name == STATUS_STYLE.lower())
+        return cls(status | {style for style, name in styles.items() if name == DETAILS_STYLE.lower()}, status)
+
+
+def to_entry(
+    p: etree._Element,
+    styles: dict[str, str],
+    formats: ListFormats,
+    ids: dict[str, str],
+    details: frozenset[str] = frozenset(),
+) -> Entry | None:
+    """The entry of one paragraph, or None for cover, contents and other furniture; runs of `details` are not text."""
     properties = p.find(w("pPr"))
     style_id = properties.find(w("pStyle")) if properties is not None else None
     style = styles.get(style_id.get(w("val"), "") if style_id is not None else "", "normal")
-    text = paragraph_text(p)
+    text = paragraph_text(p, skip=details)
     item_id = _item_id(p, ids)
     level, num_id = numbering_of(p)
     if num_id:
@@ -126,12 +158,17 @@ def paragraph_links(p: etree._Element, targets: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(target for target in found if target))
 
 
-def paragraph_text(p: etree._Element) -> str:
-    """The visible text of a paragraph's runs and hyperlinks, as python-docx's Paragraph.text gives it."""
+def paragraph_text(p: etree._Element, skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None) -> str:
+    """The visible text of a paragraph's runs and hyperlinks, as python-docx's Paragraph.text gives it, less the
+    runs in the character styles `skip`; with `only`, the text of just the runs in those styles."""
     pieces = []
     for child in p:
         runs = [child] if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
         for r in runs:
+            style = r.find(RUN_STYLE)
+            style_id = style.get(w("val"), "") if style is not None else ""
+            if style_id in skip or (only is not None and style_id not in only):
+                continue
             for content in r:
                 if content.tag == TEXT:
                     pieces.append(content.text or "")

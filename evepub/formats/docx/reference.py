@@ -21,7 +21,8 @@ FONT = "Arial"  # metric-compatible Liberation Sans stands in where Arial is mis
 INK = "222222"  # body text
 NAVY = "1F3A5F"  # title, release headings, table of contents
 ACCENT = "2F6DB5"  # subtitle, area headings
-MUTED = "6B6B6B"  # edition line, header and footer
+MUTED = "6B6B6B"  # edition line, header and footer, item details (5.3:1 on white)
+DETAILS_SIZE = 18  # half-points: an item's details (status, owner, target date, notes), a step below body text
 LINK = "0B5CAD"
 NOTE_BAR = "D08C00"
 NOTE_FILL = "FFF6DD"
@@ -190,6 +191,22 @@ STYLES: dict[str, str] = {
         hidden=True,
         rpr=f'{_colour(LINK)}<w:u w:val="single"/>',
     ),
+    "Item Details": _style(
+        "character",
+        "ItemDetails",
+        "Item Details",
+        based_on="DefaultParagraphFont",
+        custom=True,
+        rpr=f"{_colour(MUTED)}{_size(DETAILS_SIZE)}",
+    ),
+    "Item Status": _style(
+        "character",
+        "ItemStatus",
+        "Item Status",
+        based_on="ItemDetails",
+        custom=True,
+        rpr="<w:b/><w:bCs/>",
+    ),
     "header": _style(
         "paragraph",
         "Header",
@@ -223,8 +240,13 @@ def styles_xml() -> str:
     return f'{XML_HEAD}<w:styles xmlns:w="{W_NS}">{defaults}{"".join(STYLES.values())}</w:styles>'
 
 
-def _paragraph(style_id: str, text: str) -> str:
-    return f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>'
+def _paragraph(style_id: str, text: str, runs: tuple[tuple[str, str], ...] = ()) -> str:
+    """A sample paragraph: its text, then runs of (character style id, text)."""
+    styled = "".join(
+        f'<w:r><w:rPr><w:rStyle w:val="{style}"/></w:rPr><w:t xml:space="preserve">{piece}</w:t></w:r>'
+        for style, piece in runs
+    )
+    return f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr><w:r><w:t>{text}</w:t></w:r>{styled}</w:p>'
 
 
 def document_xml() -> str:
@@ -238,6 +260,7 @@ def document_xml() -> str:
         ("Normal", "Body text: a paragraph of the roadmap."),
         ("Note", "TODO: a note set apart from the text."),
     ]
+    details = (("ItemDetails", " — status: "), ("ItemStatus", "done"), ("ItemDetails", " · owner: Jane Doe"))
     section = (
         '<w:sectPr><w:headerReference w:type="default" r:id="rId5"/><w:headerReference w:type="first" r:id="rId6"/>'
         '<w:footerReference w:type="default" r:id="rId7"/><w:footerReference w:type="first" r:id="rId8"/>'
@@ -247,6 +270,7 @@ def document_xml() -> str:
         '<w:cols w:space="720"/><w:titlePg/><w:docGrid w:linePitch="360"/></w:sectPr>'
     )
     body = "".join(_paragraph(style, text) for style, text in samples)
+    body += _paragraph("Normal", "An item followed by its details", details)
     return f'{XML_HEAD}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}{section}</w:body></w:document>'
 
 

@@ -5,6 +5,9 @@ pre-filled entries linking to heading bookmarks, refreshed by Word on opening), 
 a "Changes since" table (see docx_changes), releases as Heading 1,
 areas as Heading 2, paragraphs, notes in the Note style and real Word lists (see docx_numbering).
 URLs inside item text are clickable external hyperlinks; the footer carries PAGE / NUMPAGES fields.
+An item's tracked fields follow its text in the same paragraph, in the smaller, muted Item Details
+character style: " — status: done · owner: Jane Doe · target: 2025-03-31" (the status only when the text
+does not already show it, in Item Status), then notes after a line break.
 Every item carries a hidden bookmark `_evepub_<n>`; a custom XML part maps those bookmarks to item ids.
 Lists nested deeper than Word's nine levels are clamped to level 9 (ilvl 8), indented by hand.
 Characters that XML 1.0 forbids are written as U+FFFD. The output is deterministic.
@@ -37,7 +40,7 @@ from lxml import etree
 from evepub.errors import EvepubError
 from evepub.formats.changes import change_texts
 from evepub.formats.docx.changes import add_changes
-from evepub.formats.docx.contract import IDS_NAMESPACE, ITEM_BOOKMARK
+from evepub.formats.docx.contract import DETAILS_STYLE, IDS_NAMESPACE, ITEM_BOOKMARK, STATUS_STYLE, hidden_status
 from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
 from evepub.formats.docx.reference import STYLES
 from evepub.formats.docx.wordml import (
@@ -69,6 +72,8 @@ PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}  # twips, portrait
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 IDS_ITEM_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, IDS_NAMESPACE)).upper() + "}"
 PAGE_MARK, PAGES_MARK = "\ue000", "\ue001"  # stand-ins for the fields in the page_footer wording
+STATUS_MARK = "\ue002"  # stand-in for the status in its detail wording, which goes in a run of its own
+DETAILS_OPEN, DETAILS_SEPARATOR = " — ", " · "  # before an item's details, and between two of them
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
     "title": "Title",
@@ -83,6 +88,8 @@ STYLE_NAMES = {
     "note": "Note",
     "list": "List Paragraph",
     "link": "Hyperlink",
+    "details": DETAILS_STYLE,
+    "status": STATUS_STYLE,
     "header": "header",
     "footer": "footer",
 }
@@ -279,6 +286,31 @@ class Body:
             else:
                 run(p, piece)
         bookmark_end(p, number)
+        for text, role in self.details(item):
+            run(p, text, self.styles[role])
+
+    def details(self, item: Item) -> list[tuple[str, str]]:
+        """The runs, (text, style role), of the tracked fields after an item's text; notes after a line break."""
+        pieces: list[tuple[str, str]] = []
+        for runs in self.fields(item):
+            pieces += [(DETAILS_SEPARATOR if pieces else DETAILS_OPEN if item.text else "", "details"), *runs]
+        if item.notes:
+            line_break = "\n" if item.text or pieces else ""
+            pieces.append((line_break + str(self.wording.detail("notes", item.notes)), "details"))
+        return joined_runs(pieces)
+
+    def fields(self, item: Item) -> list[list[tuple[str, str]]]:
+        """Status (unless the text shows it), owner and target date, each as its runs (text, style role)."""
+        found = []
+        status = hidden_status(item)
+        if status is not None:
+            label, _, after = str(self.wording.detail("status", STATUS_MARK)).partition(STATUS_MARK)
+            found.append([(label, "details"), (str(self.wording.status_label(status)), "status"), (after, "details")])
+        if item.owner:
+            found.append([(str(self.wording.detail("owner", item.owner)), "details")])
+        if item.target:
+            found.append([(str(self.wording.detail("target", self.wording.detail_date(item.target))), "details")])
+        return found
 
     def link_id(self, url: str) -> str:
         """The relationship id of an external hyperlink, one per distinct URL."""
@@ -293,6 +325,17 @@ class Body:
         """A fresh w:id for a bookmark."""
         self.bookmarks += 1
         return self.bookmarks
+
+
+def joined_runs(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Pieces of (text, style role) with the empty ones left out and neighbours of the same role joined."""
+    runs: list[tuple[str, str]] = []
+    for text, role in pieces:
+        if runs and runs[-1][1] == role:
+            runs[-1] = (runs[-1][0] + text, role)
+        elif text:
+            runs.append((text, role))
+    return runs
 
 
 def resolve_styles(document: DocxDocument) -> dict[str, str]:

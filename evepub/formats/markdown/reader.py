@@ -5,8 +5,10 @@ paragraph; list items keep their nesting depth. An ordered list is "1." (decimal
 with a bold letter label ("**a.**", "**A.**") belongs to a lettered list, any other to a bullet list.
 Everything before the first release heading (subtitle, edition, timeline, contents) is front matter, and so
 is the section whose heading anchor is the table of contents'. Anchors, list breaks (raw HTML: the data is
-always escaped, so any raw HTML is the writer's own markup) are dropped. A trailing emphasised status badge
-is read as the entry's status, each link as its target, and an item's number as a renderer shows it.
+always escaped, so any raw HTML is the writer's own markup) are dropped. An entry's details (its tracked
+fields) follow its first hard line break, which the escaped data never yields: they are not part of its text,
+and the bold in them is its status. Each link of the text is read as its target, and an item's number as a
+renderer shows it.
 """
 
 from __future__ import annotations
@@ -142,8 +144,8 @@ class _Walker:
         self._add(Entry("item", "", len(self.lists) - 1, style), rest, number)
 
     def _add(self, entry: Entry, children: list[Token], number: int = 0) -> None:
-        """Record an entry whose text, status badge and links come from its inline tokens."""
-        tokens, status = without_badge(children)
+        """Record an entry whose text, status and links come from its inline tokens."""
+        tokens, status = without_details(children)
         self.entries.append(dataclasses.replace(entry, text="".join(_pieces(tokens))))
         self.numbers.append(number)
         self.statuses.append(status)
@@ -184,16 +186,20 @@ def _with_content(token: Token, content: str) -> Token:
     return copy
 
 
-def without_badge(children: list[Token]) -> tuple[list[Token], str | None]:
-    """The tokens without a trailing " *status*", and that status (emphasis never comes from the escaped data)."""
-    tokens = [child for child in children if not (child.type == "text" and not child.content)]
-    if [token.type for token in tokens[-3:]] != ["em_open", "text", "em_close"]:
-        return tokens, None
-    status = tokens[-2].content
-    tokens = tokens[:-3]
-    if tokens and tokens[-1].type == "text" and tokens[-1].content.endswith(" "):
-        tokens[-1] = _with_content(tokens[-1], tokens[-1].content[:-1])
-    return tokens, status
+def without_details(children: list[Token]) -> tuple[list[Token], str | None]:
+    """The tokens before the first hard line break, and the status in the details after it: their bold text."""
+    cut = next((index for index, child in enumerate(children) if child.type == "hardbreak"), len(children))
+    return children[:cut], status_in(children[cut + 1 :])
+
+
+def status_in(details: list[Token]) -> str | None:
+    """The text of the first bold run of an entry's details, or None when there is none."""
+    types = [token.type for token in details]
+    if "strong_open" not in types:
+        return None
+    start = types.index("strong_open") + 1
+    end = types.index("strong_close", start) if "strong_close" in types[start:] else len(details)
+    return "".join(_pieces(details[start:end]))
 
 
 def link_targets(md: MarkdownIt, tokens: list[Token]) -> list[str]:

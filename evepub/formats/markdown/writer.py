@@ -20,7 +20,11 @@ Representation choices (the reader `evepub.formats.markdown.reader` relies on th
 - Two lists in a row, and a nested list that could not interrupt its parent's text (an ordered list not
   starting at 1, an empty first item), are preceded by the HTML comment `<!-- -->` so that Markdown
   neither merges them nor reads them as the parent's text.
-- A status that the item's text does not already show is appended as an emphasised badge.
+- An item's tracked fields follow its text after a hard line break (a backslash ending the line), as a line
+  of metadata: ``status: **done** · owner: Jane Doe · target: 2025-03-31`` (the status only when the text
+  does not already show it, in bold), then ``notes: ...`` on a line of its own. Data never yields a line
+  break (line ends are character references) nor bold, so the first hard break of an entry always starts
+  its details, and the bold in them is always its status.
 - `build --changes-since` adds a "Changes since" section at the end of the contents: a "###" heading and
   "####" release headings, which the reader takes as front matter like the rest of the contents.
 """
@@ -35,7 +39,7 @@ from typing import Any
 from evepub.formats.changes import change_texts
 from evepub.formats.markdown.contract import CHANGES_ANCHOR, TOC_ANCHOR, hidden_status
 from evepub.formats.settings import BuildSettings, timeline_picture
-from evepub.model import URL_RE, Area, Block, ItemList, ListStyle, Release, Roadmap
+from evepub.model import URL_RE, Area, Block, Item, ItemList, ListStyle, Release, Roadmap
 from evepub.templating import Trusted
 
 TEMPLATE = "markdown/roadmap.md.j2"
@@ -108,6 +112,28 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """One tracked field shown after an item's text: which field, and its value (a date for the target)."""
+
+    field: str  # "status", "owner", "target" or "notes" (model.TRACKED_FIELDS)
+    value: object
+
+
+Details = tuple[tuple[Detail, ...], ...]  # the lines of details after an item's text, each a run of fields
+
+
+def item_details(item: Item) -> Details:
+    """The tracked fields an item shows after its text: status (unless the text shows it), owner and target
+    date on one line, notes on the next; no line for fields it lacks."""
+    status = hidden_status(item)
+    first = [
+        Detail(name, value) for name, value in (("status", status), ("owner", item.owner), ("target", item.target))
+    ]
+    lines = [tuple(detail for detail in first if detail.value), (Detail("notes", item.notes),) if item.notes else ()]
+    return tuple(line for line in lines if line)
+
+
+@dataclass(frozen=True)
 class ListLine:
     """One line of a Markdown list: an item, or a break (`style == "break"`) that keeps lists apart."""
 
@@ -116,7 +142,8 @@ class ListLine:
     number: int = 0
     label: str = ""  # the visible marker, "3." or "c."
     text: Trusted = NO_TEXT  # Markdown made by `inline`
-    status: str | None = None  # a status the text does not show
+    details: Details = ()  # the tracked fields shown after the text
+    hang: Trusted = NO_TEXT  # the indent of the item's continuation lines (its details)
 
 
 @dataclass(frozen=True)
@@ -125,7 +152,7 @@ class TextBlock:
 
     kind: str  # "paragraph" or "note"
     text: Trusted
-    status: str | None = None
+    details: Details = ()
 
 
 @dataclass(frozen=True)
@@ -187,11 +214,12 @@ def _add_lists(lists: list[ItemList], indent: str, under_text: bool, lines: list
         for offset, item in enumerate(item_list.items):
             number = item_list.start + offset
             label = item_list.style.label(number)
-            lines.append(
-                ListLine(Trusted(indent), item_list.style.value, number, label, inline(item.text), hidden_status(item))
-            )
+            details = item_details(item)
             child_indent = indent + " " * marker_width(item_list.style, number)
-            _add_lists(item.children, child_indent, bool(item.text), lines)
+            style = item_list.style.value
+            text = inline(item.text)
+            lines.append(ListLine(Trusted(indent), style, number, label, text, details, Trusted(child_indent)))
+            _add_lists(item.children, child_indent, bool(item.text or details), lines)
 
 
 def _can_interrupt_text(item_list: ItemList) -> bool:
@@ -212,7 +240,7 @@ def container_blocks(blocks: list[Block]) -> list[TextBlock | ListBlock]:
         if pending:
             result.append(ListBlock(list_lines(pending)))
             pending = []
-        result.append(TextBlock(block.kind.value, inline(block.text), hidden_status(block)))
+        result.append(TextBlock(block.kind.value, inline(block.text), item_details(block)))
         pending.extend(block.children)
     if pending:
         result.append(ListBlock(list_lines(pending)))

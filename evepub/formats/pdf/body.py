@@ -170,7 +170,7 @@ class BodyBuilder:
             markup += " " + "\u00a0" * round(badge.room / self.nbsp_width)
         details = self.details(item)
         if details:
-            size = self.style.type.badge_size
+            size = self.style.type.small_size  # readable, yet smaller than body text, which the reader tells apart
             colour = hex_colour(self.style.colours.muted)
             markup += f'<br/><font size="{size}" color="{colour}">{details}</font>'
         flowable = ItemParagraph(markup, style, bulletText=label)
