@@ -14,6 +14,7 @@ class ExitStatus(IntEnum):
     OK = 0
     DIFFERENCES = 1  # verify found a difference, sync found conflicts
     BAD_INPUT = 2  # the source, a template, a tracker or an argument is wrong
+    STOPPED = 3  # the machine stopped the build: a render process was killed (out of memory, a shutdown)
     INTERNAL = 70  # a bug in evepub (EX_SOFTWARE)
     INTERRUPTED = 130
 
@@ -35,6 +36,12 @@ class EvepubError(Exception):
     """A problem the user can fix; printed as `evepub: message`, exit status 2."""
 
     status = ExitStatus.BAD_INPUT
+
+
+class BuildStopped(EvepubError):
+    """The machine, not evepub or its input, ended a render process; printed as `evepub: message`, exit status 3."""
+
+    status = ExitStatus.STOPPED
 
 
 class SourceError(EvepubError):

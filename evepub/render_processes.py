@@ -5,6 +5,10 @@ format) before it reads the source. Each process imports the writer of the forma
 and prepares what needs no roadmap (fonts, compiled templates) while the build loads and validates the
 source. The build then sends the roadmap to every process and hands out the formats, slowest first, each
 to the next process that is free. A process that is not needed after all (bad input) is killed at once.
+
+Ctrl-C reaches every process of the group. A render process ends quietly (SIGINT's default action, never
+a traceback on the shared stderr) and the build reports it once. Ctrl-C is held off while a process is
+forked and recorded, and while the processes are ended, so that none is ever left behind.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ import struct
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from evepub.errors import EvepubError
+from evepub.errors import BuildStopped, EvepubError
 from evepub.formats import prepare_writer, slowest_first
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
@@ -30,6 +34,7 @@ from evepub.templating import Templates
 
 LENGTH = struct.Struct("!Q")  # every message on a pipe: its length, then its pickle
 RenderFormat = Callable[[str, Roadmap, BuildSettings], tuple[dict[str, bytes], float]]
+STOPPING_SIGNALS = {signal.SIGKILL, signal.SIGTERM, signal.SIGHUP}  # the machine's doing, not a crash
 
 
 class RemoteTraceback(Exception):
@@ -46,6 +51,7 @@ class RenderProcess:
     pid: int
     jobs: int
     results: int
+    first: str  # the format it prepares while the build loads the source
     busy: str | None = None
     status: int | None = None  # how it ended, once reaped
 
@@ -65,9 +71,13 @@ class RenderProcess:
     def died(self) -> BaseException:
         """The error to raise for a process that ended without being asked to: Ctrl-C, a kill, a crash."""
         status = self.reap()
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+        signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        if signalled == signal.SIGINT:
             return KeyboardInterrupt()  # Ctrl-C reached the render processes before this one
-        return RuntimeError(f"the process rendering {self.busy or 'formats'} {how_it_ended(status)}")
+        message = f"the process rendering {self.busy or self.first} {how_it_ended(status)}"
+        if signalled in STOPPING_SIGNALS:
+            return BuildStopped(f"{message}; the outputs are unchanged")
+        return RuntimeError(message)
 
 
 def how_it_ended(status: int) -> str:
@@ -91,43 +101,56 @@ class RenderProcesses:
 
     def __init__(self, formats: list[str], templates: Templates, render_format: RenderFormat) -> None:
         self.formats = slowest_first(formats)
+        self.templates = templates
         self.render_format = render_format
         self.processes: list[RenderProcess] = []
+
+    def start(self) -> None:
+        """Fork one process per core, at most one per format; fewer, or none, on a machine out of processes."""
         gc.freeze()  # what is alive now lives to the end: no collection in a forked process need scan it
         try:
-            for first in self.formats[: process_count(formats)]:
-                self.processes.append(self._fork(first, templates))
+            for first in self.formats[: process_count(self.formats)]:
+                self._fork(first)
         except OSError:  # out of processes or pipes: the formats render in those there are, or in this one
             pass
         finally:
             gc.unfreeze()
 
-    def _fork(self, first: str, templates: Templates) -> RenderProcess:
-        job_read, job_write = os.pipe()
-        result_read, result_write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            for descriptor in (job_read, job_write, result_read, result_write):
-                os.close(descriptor)
-            raise
-        if pid == 0:  # the render process: it never returns into the caller's code
-            status = 1
-            gc.disable()  # a short life: every writer pauses the collector anyway, and imports run faster without it
+    def _fork(self, first: str) -> None:
+        """Fork one render process, which prepares `first`, and add it to the list."""
+        # Ctrl-C waits until the process is on the list that close() ends; and the child starts with SIGINT
+        # blocked, else the handler it inherits could raise KeyboardInterrupt there (in an at-fork hook, say)
+        with ctrl_c_deferred():
+            descriptors: list[int] = []
             try:
-                os.close(job_write)
-                os.close(result_read)
-                for sibling in self.processes:  # else a sibling never sees its pipe close
-                    os.close(sibling.jobs)
-                    os.close(sibling.results)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the build reports it
-                serve(first, templates, job_read, result_write, self.render_format)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(job_read)
-        os.close(result_write)
-        return RenderProcess(pid, job_write, result_read)
+                descriptors += os.pipe()
+                descriptors += os.pipe()
+                pid = os.fork()
+            except OSError:
+                for descriptor in descriptors:
+                    os.close(descriptor)
+                raise
+            job_read, job_write, result_read, result_write = descriptors
+            if pid == 0:
+                self._serve(first, job_read, result_write, [job_write, result_read])
+            os.close(job_read)
+            os.close(result_write)
+            self.processes.append(RenderProcess(pid, job_write, result_read, first))
+
+    def _serve(self, first: str, jobs: int, results: int, unused: list[int]) -> NoReturn:
+        """Be the render process: never return into the caller's code, and end without a word however it ends."""
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the build reports it
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held off since the fork ends it
+            gc.disable()  # a short life: every writer pauses the collector anyway, and imports run faster without it
+            siblings = [descriptor for sibling in self.processes for descriptor in (sibling.jobs, sibling.results)]
+            for descriptor in [*unused, *siblings]:  # else a sibling never sees its pipe close
+                os.close(descriptor)
+            serve(first, self.templates, jobs, results, self.render_format)
+            status = 0
+        finally:
+            os._exit(status)  # no traceback, no exit handlers: the build reports how this process ended
 
     def render(
         self, roadmap: Roadmap, settings: BuildSettings, progress: Callable[[str], None]
@@ -170,14 +193,15 @@ class RenderProcesses:
 
     def close(self, failed: bool) -> None:
         """End every process: at once after a failure, else once it has read that there is no more work."""
-        for process in self.processes:
-            if failed and process.status is None:
-                os.kill(process.pid, signal.SIGKILL)
-            os.close(process.jobs)  # a process waiting for work reads the end of its pipe and exits
-        for process in self.processes:
-            process.reap()
-            os.close(process.results)
-        self.processes = []
+        with ctrl_c_deferred():  # a Ctrl-C now would leave the processes not yet reaped behind
+            for process in self.processes:
+                if failed and process.status is None:
+                    os.kill(process.pid, signal.SIGKILL)
+                os.close(process.jobs)  # a process waiting for work reads the end of its pipe and exits
+            for process in self.processes:
+                process.reap()
+                os.close(process.results)
+            self.processes = []
 
 
 @contextlib.contextmanager
@@ -188,10 +212,28 @@ def render_processes(
     processes = RenderProcesses(formats, templates, render_format)
     failed = True
     try:
+        processes.start()
         yield processes
         failed = False
     finally:
         processes.close(failed)
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) off while the body runs; its KeyboardInterrupt is raised once the body is done."""
+    pending = False
+    try:
+        blocked_here = signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except KeyboardInterrupt:  # a Ctrl-C already on its way, raised once SIGINT is blocked: held off too
+        pending = blocked_here = True
+    try:
+        yield
+    finally:
+        if blocked_here:  # else an enclosing body still holds Ctrl-C off
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # raises the KeyboardInterrupt held off
+        if pending:
+            raise KeyboardInterrupt
 
 
 def serve(first: str, templates: Templates, jobs: int, results: int, render_format: RenderFormat) -> None:

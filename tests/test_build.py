@@ -8,14 +8,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from evepub.build import build, publish
+from evepub.build import build, publish, render_format
 from evepub.cache import cache_folder, cache_root
 from evepub.cli import main
-from evepub.errors import EvepubError, SourceError
+from evepub.errors import EvepubError, ExitStatus, SourceError
 from evepub.formats import FORMATS
 from evepub.render_processes import process_count
 
@@ -283,22 +284,96 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cache_folder("templates") is None
 
 
-@needs_render_processes
-@pytest.mark.parametrize("after", [0.0, 0.3])
-def test_ctrl_c_ends_a_parallel_build_with_one_line_and_every_process(tmp_path: Path, after: float) -> None:
-    source = tmp_path / "roadmap.yaml"
+@pytest.fixture(scope="module")
+def large_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated roadmap of 2,000 items: a build of it lasts long enough to press Ctrl-C at every stage."""
+    source = tmp_path_factory.mktemp("large") / "roadmap.yaml"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "2000", str(source)], check=True, timeout=120)
-    command = [sys.executable, "-m", "evepub", "build", str(source), "-o", str(tmp_path / "out")]
-    build_process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return source
+
+
+def importing(pid: int, outdir: Path) -> bool:
+    """The build has begun: it imports jinja2 (markupsafe's C speedups are mapped), before it forks."""
+    return "markupsafe/_speedups" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def forked(pid: int, outdir: Path) -> bool:
+    """The build has forked its first render process (which may not yet have reset its Ctrl-C handler)."""
+    return any(path.read_text().split() for path in Path(f"/proc/{pid}/task").glob("*/children"))
+
+
+def publishing(pid: int, outdir: Path) -> bool:
+    """The build writes its first temporary file beside an output."""
+    return outdir.is_dir() and any(path.name.endswith(".tmp") for path in outdir.rglob(".*"))
+
+
+def wait_until(stage: Callable[[int, Path], bool], process: subprocess.Popen[str], outdir: Path) -> None:
     deadline = time.monotonic() + 60
-    while len(processes_in_group(build_process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)  # until the render processes are forked: the build has begun
-    time.sleep(after)  # at once, while they import, or later, while they render
+    while not stage(process.pid, outdir):  # no sleep: Ctrl-C is to come within microseconds of the stage
+        assert process.poll() is None and time.monotonic() < deadline, f"the build never reached {stage.__name__}"
+
+
+def no_process_left_in_group(group: int) -> bool:
+    """Whether every process of the group has ended; one that is ending may show in /proc a moment longer."""
+    deadline = time.monotonic() + 2
+    while processes_in_group(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@needs_render_processes
+@pytest.mark.parametrize(
+    ("stage", "after"),
+    [
+        (importing, 0.0),  # before the fork
+        (forked, 0.0),  # while the build forks
+        (forked, 0.0005),  # in a render process as it starts
+        (forked, 0.1),  # while the build loads the source and the render processes import their libraries
+        (forked, 0.8),  # while they render
+        (publishing, 0.0),
+    ],
+    ids=["importing", "forking", "child-starting", "loading", "rendering", "publishing"],
+)
+def test_ctrl_c_ends_a_parallel_build_with_one_line_and_every_process(
+    tmp_path: Path, large_source: Path, stage: Callable[[int, Path], bool], after: float
+) -> None:
+    outdir = tmp_path / "out"
+    command = [sys.executable, "-m", "evepub", "build", str(large_source), "-o", str(outdir)]
+    build_process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    wait_until(stage, build_process, outdir)
+    time.sleep(after)
     os.killpg(build_process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group gets it
     _, err = build_process.communicate(timeout=60)
     assert (build_process.returncode, err) == (130, "evepub: interrupted\n")
-    assert not (tmp_path / "out").exists()
-    assert processes_in_group(build_process.pid) == []
+    assert no_process_left_in_group(build_process.pid)
+    assert [path for path in outdir.rglob("*") if path.name.endswith(".tmp")] == []
+    assert stage is publishing or not outdir.exists()
+
+
+@needs_render_processes
+def test_a_render_process_the_machine_kills_is_one_line_and_exit_3_and_keeps_the_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "out"
+    build(SOURCE, outdir)
+    before = snapshot(outdir)
+    builder = os.getpid()
+
+    def killed_rendering_pdf(name: str, *args: object) -> object:
+        if os.getpid() != builder and name == "pdf":
+            os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process when memory runs out
+        return render_format(name, *args)
+
+    monkeypatch.setattr("evepub.build.render_format", killed_rendering_pdf)
+    assert main(["build", str(SOURCE), "-o", str(outdir)]) == ExitStatus.STOPPED == 3
+    message = "the process rendering pdf was killed by SIGKILL (out of memory?); the outputs are unchanged"
+    assert capsys.readouterr().err == f"evepub: {message}\n"
+    assert snapshot(outdir) == before
+    assert no_child_processes_left()
 
 
 def processes_in_group(group: int) -> list[int]:
