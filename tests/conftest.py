@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL = ROOT / "source" / "eve-roadmap.txt"
 NEVER_SEEN = ROOT / "tests" / "data" / "never-seen-roadmap.txt"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REGEN_GOLDEN = "EVEPUB_REGEN_GOLDEN"  # set by `make golden`: the golden tests rewrite their files
 # make test: a few hundred examples where a test asks for them; HYPOTHESIS_PROFILE=long for a longer hunt
 # derandomize: make test draws the same examples every run, so CI never fails on a new draw; hunt with "long"
 settings.register_profile("default", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -39,6 +40,19 @@ def require_tool(name: str) -> str:
     if IN_CI:
         pytest.fail(f"{name} is required in CI (CI=true) but is not installed")
     pytest.skip(f"{name} is not installed; CI installs it")
+
+
+def check_golden(golden: Path, actual: str) -> None:
+    """Compare normalised output with its golden file; under `make golden` (EVEPUB_REGEN_GOLDEN=1) rewrite it first.
+
+    Every test that calls this carries `@pytest.mark.golden`: `make golden` runs just those tests.
+    """
+    if os.environ.get(REGEN_GOLDEN) == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        if not golden.exists() or golden.read_text(encoding="utf-8") != actual:
+            golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run `make golden` to create it"
+    assert actual == golden.read_text(encoding="utf-8"), f"differs from {golden}; `make golden` rewrites it"
 
 
 def original_lines(text: str) -> list[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from defusedxml import ElementTree
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from evepub.build import build
 from evepub.errors import EvepubError
 from evepub.formats.pdf.font_cache import load_ttfont
 from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
@@ -26,14 +27,18 @@ from evepub.formats.pdf.writer import write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
 from evepub.model import Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.source import dumps, load
+from evepub.verify import Expected, compare_file
 
-from conftest import ORIGINAL, original_lines, require_tool
+from conftest import ORIGINAL, check_golden, original_lines, require_tool
 
 GOLDEN = Path(__file__).parent / "golden" / "pdf" / "eve-roadmap.json"
 SETTINGS = BuildSettings(
     timestamp=dt.datetime(2024, 5, 15, 9, 30, tzinfo=dt.UTC),
     edition=dt.date(2024, 5, 15),
 )
+NO_PERIOD = "no period"  # the default wording of the overview and the timeline
+TOTAL = "Total"
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 HOSTILE = [
@@ -384,8 +389,6 @@ def test_overview_counts_every_paragraph_and_list_entry_but_no_note(eve_roadmap:
     counts = count_items(eve_roadmap)
     items = [located for located in walk(eve_roadmap) if located.item.kind is not ItemKind.NOTE]
     assert sum(count.items for count in counts) == len(items)
-    for count in counts:
-        assert sum(count.by_status.values()) == count.items
     f_release = next(count for count in counts if count.name == "F-release")
     assert f_release.by_status["proposed"] == 5 and f_release.by_status["design approved"] == 1
     reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
@@ -393,6 +396,52 @@ def test_overview_counts_every_paragraph_and_list_entry_but_no_note(eve_roadmap:
     for count in counts:
         assert count.name in overview
     assert "Timeline" in overview
+
+
+def shown(count: int) -> str:
+    """A count as the overview table prints it: a zero is a dash."""
+    return str(count) if count else "–"
+
+
+def overview_rows(roadmap: Roadmap) -> list[list[str]]:
+    """The overview table below its header, counted from the model: per release its name, its period, its items
+    and its items per status in vocabulary order; then the total row. Notes do not count."""
+    statuses = [status.name for status in roadmap.statuses]
+    counters = {id(release): Counter[str]() for release in roadmap.releases}
+    for located in walk(roadmap):
+        if located.item.kind is not ItemKind.NOTE:
+            counters[id(located.release)][roadmap.status(located.item.status).name] += 1
+
+    def numbers(counter: Counter[str]) -> list[str]:
+        return [shown(counter.total()), *(shown(counter[name]) for name in statuses)]
+
+    rows = [
+        [release.name, release.period or NO_PERIOD, *numbers(counters[id(release)])] for release in roadmap.releases
+    ]
+    return [*rows, [TOTAL, *numbers(sum(counters.values(), Counter[str]()))]]
+
+
+def overview_lines(reader: PdfReader) -> list[str]:
+    """The non-blank lines of the page under the heading Overview, white space folded."""
+    for page in reader.pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        lines = [line for line in lines if line]
+        if lines and lines[0] == "Overview":
+            return lines
+    raise AssertionError("no page starts with the heading Overview")
+
+
+def test_overview_prints_the_counts_of_every_release_and_status_and_the_totals(
+    roadmap: Roadmap, built: PdfReader
+) -> None:
+    expected = overview_rows(roadmap)
+    lines = overview_lines(built)
+    position = lines.index(expected[0][0])  # the first release: the header row ends before it
+    printed = []
+    for row in expected:
+        printed.append(lines[position : position + len(row)])
+        position += len(row)
+    assert printed == expected
 
 
 def test_timeline_svg_names_every_release_and_is_stable(roadmap: Roadmap) -> None:
@@ -430,9 +479,108 @@ def golden_view(reader: PdfReader) -> dict[str, Any]:
     }
 
 
+@pytest.mark.golden
 def test_golden_structure_outline_and_text(eve_roadmap: Roadmap, tmp_path: Path) -> None:
     view = golden_view(PdfReader(pdf_file(eve_roadmap, tmp_path)))
-    if os.environ.get("EVEPUB_REGEN_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert view == json.loads(GOLDEN.read_text(encoding="utf-8"))
+    check_golden(GOLDEN, json.dumps(view, ensure_ascii=False, indent=1) + "\n")
+
+
+# --- the tracked fields a program manager sets: status, owner, target date, notes ---
+
+SOURCE = Path(__file__).resolve().parent.parent / "source" / "roadmap.yaml"
+TRACKED_TEXT = "Setup CAN interfaces on the host"  # k-setup-can-interfaces-on-the, without a status of its own
+READABLE_SIZE = 8.0  # points
+READABLE_CONTRAST = 4.5  # against white (WCAG AA for text)
+
+
+def tracked_roadmap() -> Roadmap:
+    """The EVE roadmap as a program manager left it: one item done (its text does not say so), with an owner,
+    a target date and notes; a paragraph with an owner, a note with notes, a nested item blocked with a target."""
+    roadmap = load(SOURCE)
+    items = {located.item.id: located.item for located in walk(roadmap)}
+    item = items["k-setup-can-interfaces-on-the"]
+    item.status, item.owner, item.target, item.notes = "done", "Jane Doe", dt.date(2025, 3, 31), "needs a board"
+    items["k-introduction-of-can-bus-support"].owner = "Ann Other"
+    items["h-todo-post-links-to-beginning"].notes = "ask the release manager"
+    nested = items["j-advantech-epc-r3720"]
+    nested.status, nested.target = "blocked", dt.date(2024, 12, 1)
+    return roadmap
+
+
+@dataclasses.dataclass(frozen=True)
+class Drawn:
+    """A piece of text as a PDF viewer draws it: its text, font size, fill colour (RGB 0..1) and baseline."""
+
+    text: str
+    size: float
+    fill: tuple[float, float, float]
+    y: float
+
+
+def drawn_texts(page: Any) -> list[Drawn]:
+    """Every non-blank piece of text of a page, with the size and fill colour it is drawn in (pypdf's visitors)."""
+    fills: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)]
+    found: list[Drawn] = []
+
+    def before(operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if operator == b"q":
+            fills.append(fills[-1])
+        elif operator == b"Q" and len(fills) > 1:
+            fills.pop()
+        elif operator == b"rg":
+            fills[-1] = (float(operands[0]), float(operands[1]), float(operands[2]))
+        elif operator == b"g":
+            fills[-1] = (float(operands[0]),) * 3
+
+    def text(content: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if content.strip():
+            scale = abs(tm[0] * cm[0]) or 1.0
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append(Drawn(content, size * scale, fills[-1], round(y, 1)))
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return found
+
+
+def contrast_on_white(fill: tuple[float, float, float]) -> float:
+    """The WCAG contrast ratio of a fill colour against white."""
+    red, green, blue = (value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4 for value in fill)
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
+
+
+def details_line(reader: PdfReader, needle: str) -> list[Drawn]:
+    """The pieces of text on (within a point of) the baseline of the first piece that holds `needle`."""
+    for page in reader.pages:
+        drawn = drawn_texts(page)
+        hit = next((piece for piece in drawn if needle in piece.text), None)
+        if hit is not None:
+            return [piece for piece in drawn if abs(piece.y - hit.y) < 1.0]
+    raise AssertionError(f"{needle!r} is drawn nowhere")
+
+
+def test_tracked_fields_are_shown_at_a_readable_size(tmp_path: Path) -> None:
+    reader = PdfReader(pdf_file(tracked_roadmap(), tmp_path))
+    text = body_text(reader)
+    assert_in_order([TRACKED_TEXT, "Owner: Jane Doe · Target: 2025-03-31 · needs a board"], text)
+    assert_in_order(["Introduction of CAN Bus support", "Owner: Ann Other"], text)
+    assert_in_order(["Advantech EPC-R3720", "Target: 2024-12-01"], text)
+    for needle in ("Jane Doe", "Ann Other", "ask the release manager", "Target: 2024-12-01"):
+        line = details_line(reader, needle)
+        assert all(piece.size >= READABLE_SIZE for piece in line), line
+        assert all(contrast_on_white(piece.fill) >= READABLE_CONTRAST for piece in line), line
+    for item_text, status in ((TRACKED_TEXT, "done"), ("Advantech EPC-R3720", "blocked")):  # badges, drawn last
+        badge = [piece for piece in details_line(reader, item_text) if piece.text.strip() == status]
+        assert badge and badge[0].size >= READABLE_SIZE, badge
+
+
+def test_tracked_fields_verify(tmp_path: Path) -> None:
+    source = tmp_path / "roadmap.yaml"
+    source.write_text(dumps(tracked_roadmap()), encoding="utf-8")
+    build(source, tmp_path / "out", ["pdf"])
+    expected = Expected.of(load(source))
+    comparison = compare_file("pdf", tmp_path / "out" / "roadmap.pdf", expected, "pdf")
+    assert comparison.ok, comparison.lines()
+    back = read(tmp_path / "out" / "roadmap.pdf")
+    statuses = dict(zip((entry.text for entry in back.entries), back.statuses or [], strict=True))
+    assert statuses[TRACKED_TEXT] == "done" and statuses["Advantech EPC-R3720"] == "blocked"
+    assert statuses["Introduction of CAN Bus support"] is None
