@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from strategies import roadmaps
 from test_sync import CAN, RSYNC, edited, set_cells, sync
@@ -157,7 +157,7 @@ def test_a_build_of_the_imported_original_reads_back_every_original_line(tmp_pat
     assert [comparison.name for comparison in report.comparisons][:1] == ["original"]
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=roadmaps(max_releases=2, max_depth=2, trackable=True), data=st.data())
 def test_any_edits_on_any_copies_in_any_order_land_or_conflict(
     drawn: Roadmap, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
@@ -174,12 +174,13 @@ def test_any_edits_on_any_copies_in_any_order_land_or_conflict(
     values = {"Status": st.sampled_from(statuses), "Owner": st.sampled_from(["Ana", "Bo", "007", "50%"])}
     copies = []
     for number in range(data.draw(st.integers(2, 3))):
-        edits = data.draw(st.dictionaries(st.sampled_from(items), st.sampled_from(sorted(values)), max_size=3))
+        edits = data.draw(st.dictionaries(st.sampled_from(items[:3]), st.sampled_from(sorted(values)), max_size=3))
         cells = {item_id: {column: data.draw(values[column])} for item_id, column in edits.items()}
         copies.append((edited(tracker, folder / f"pm{number}" / "t.xlsx", set_cells(**cells)), cells))
     landed: dict[tuple[str, str], str] = {}
     for path, cells in data.draw(st.permutations(copies)):
         report = sync_trackers([path], source)
+        event("a sync with conflicts" if report.conflicts else "a sync that merged")
         if report.conflicts:
             assert not report.written
             continue
