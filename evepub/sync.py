@@ -24,8 +24,8 @@ from evepub import source
 from evepub.diff import FieldChange
 from evepub.diff import value as field_value
 from evepub.errors import EvepubError, SourceError
-from evepub.formats.xlsx.contract import shown_values, text_digest
-from evepub.formats.xlsx.layout import COLUMN_KEYS, cell_text, safe_text
+from evepub.formats.xlsx.contract import SOURCE_KEYS, row_digest, row_texts, shown_values
+from evepub.formats.xlsx.layout import COLUMN_KEYS, safe_text, visible_text
 from evepub.formats.xlsx.table import TrackerRow, TrackerTable, read_table
 from evepub.formats.xlsx.table import cell_text as decoded_text
 from evepub.model import TRACKED_FIELDS, Entry, Located, Roadmap, walk
@@ -150,7 +150,7 @@ def merge_row(
     built = tracker.built.values.get(item.id) if tracker.built else None
     now = shown_values(located, roadmap)
     base = built if built is not None else now  # no as-built values: the source as it is now stands in
-    conflicts = item_text_conflicts(row, located, base, tracker)
+    conflicts = source_column_conflicts(row, located, roadmap, base, tracker)
     edits: dict[str, str | None] = {}
     for key in TRACKED_FIELDS:
         try:
@@ -171,19 +171,38 @@ def merge_row(
     return []
 
 
-def item_text_conflicts(
-    row: TrackerRow, located: Located, base: dict[str, str | None], tracker: TrackerTable
+def source_column_conflicts(
+    row: TrackerRow, located: Located, roadmap: Roadmap, base: dict[str, str | None], tracker: TrackerTable
 ) -> list[Conflict]:
-    """The Item column is the source's: a text that is neither the source's nor the one built is an edit refused."""
-    shown = row.text("item")
-    item = located.item
-    if same(shown, item.text) or same(shown, cell_text(item.text, item.id)):
+    """The source's columns: a cell that neither the source now nor the tracker as built shows is an edit refused."""
+    expected = {key: visible_text(text) for key, text in row_texts(located, roadmap).items()}
+    keys = [key for key in SOURCE_KEYS if key in tracker.columns]
+    changed = [key for key in keys if not same(row.text(key), expected[key]) and not same(raw(row, key), expected[key])]
+    if not changed:
         return []
-    raw = str(row.values.get("item") or "")
-    if base.get("text") is not None and base.get("text") in (text_digest(shown), text_digest(raw)):
-        return []  # the source's text moved on since the tracker was built; the tracker did not edit it
-    message = f"the {tracker.column_title('item')} text was changed to '{shown}'; edit texts in the source"
-    return [Conflict(tracker.path, item.id, item.text, message, tracker.cell(row, "item"))]
+    shown = {key: row.text(key) for key in keys}
+    if base.get("text") in (row_digest(shown), row_digest({key: raw(row, key) for key in keys})):
+        return []  # the source moved on since the tracker was built; the tracker did not edit these cells
+    item = located.item
+    return [
+        Conflict(
+            tracker.path, item.id, item.text, source_column_message(key, row.text(key), tracker), tracker.cell(row, key)
+        )
+        for key in changed
+    ]
+
+
+def source_column_message(key: str, shown: str, tracker: TrackerTable) -> str:
+    """Why an edit of one of the source's columns is refused, and where to make it."""
+    if key == "item":
+        return f"the {tracker.column_title('item')} text was changed to '{shown}'; edit texts in the source"
+    return f"the {tracker.column_title(key)} column was changed to '{shown}'; it is the source's: edit it there"
+
+
+def raw(row: TrackerRow, key: str) -> str:
+    """A cell's text exactly as openpyxl read it, with no escape decoded."""
+    value = row.values.get(key)
+    return "" if value is None else str(value)
 
 
 def three_way_conflict(

@@ -193,3 +193,19 @@ def test_any_edits_on_any_copies_in_any_order_land_or_conflict(
         want_status = landed.get((item_id, "Status"), status_of(original[item_id], drawn))
         assert status_of(located, drawn) == want_status, item_id
         assert located.item.owner == landed.get((item_id, "Owner"), original[item_id].item.owner), item_id
+
+
+def test_an_edit_pasted_into_a_source_column_is_a_conflict_but_a_source_that_moved_on_is_not(
+    project: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, tracker = project
+    pasted = copy_edited(tracker, tmp_path / "a", "a.xlsx", saved_by_openpyxl, **{CAN: {"Area": "Hardware"}})
+    status, _, stderr = sync(capsys, pasted, source)
+    assert status == 1
+    assert f"{pasted}:Items!D" in stderr and "the Area column was changed to 'Hardware'" in stderr
+
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("text: Setup CAN interfaces on the host", "text: Set up CAN interfaces on the host"))
+    stale = copy_edited(tracker, tmp_path / "b", "b.xlsx", saved_by_openpyxl, **{CAN: {"Owner": "Ravi"}})
+    status, stdout, stderr = sync(capsys, stale, source)
+    assert (status, stderr) == (0, "") and f"{CAN}: owner: (none) -> Ravi" in stdout

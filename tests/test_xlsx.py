@@ -313,16 +313,14 @@ def empty_inputs_roadmap(eve_roadmap: Roadmap) -> Roadmap:
     return with_extra_items(eve_roadmap, items)
 
 
-def check_protection(sheet: Worksheet) -> None:
-    """The Items sheet is protected without a password, with filter, sort, formatting and selecting allowed."""
-    protection = sheet.protection  # in openpyxl, True protects an action and False allows it
-    assert protection.sheet is True
-    assert protection.password is None and protection.hashValue is None
-    assert protection.autoFilter is False and protection.sort is False
-    assert protection.formatColumns is False and protection.formatRows is False
-    assert protection.selectLockedCells is False and protection.selectUnlockedCells is False
-    assert protection.formatCells and protection.insertRows and protection.deleteRows
-    assert protection.insertColumns and protection.deleteColumns
+def check_source_guard(sheet: Worksheet, last_row: int) -> None:
+    """No sheet protection (it would stop sorting); typing into any of the source's columns is refused instead."""
+    assert not sheet.protection.sheet
+    guards = [found for found in sheet.data_validations.dataValidation if found.type == "custom"]
+    assert len(guards) == 1 and guards[0].showErrorMessage
+    assert guards[0].formula1 in ("FALSE", "0")  # LibreOffice saves FALSE as 0: false all the same
+    assert guards[0].error == LAYOUT.summary["source_error"]
+    assert str(guards[0].sqref).split() == [f"A2:F{last_row}", f"K2:N{last_row}"]  # all but the inputs, G:J
 
 
 def check_inputs(book: Workbook) -> None:
@@ -340,13 +338,10 @@ def check_inputs(book: Workbook) -> None:
     assert all(cell.protection.locked for cell in book["Items"][1])  # the header row too
 
 
-def test_items_sheet_is_protected_without_a_password_leaving_filter_and_sort_free(roadmap: Roadmap) -> None:
-    data = write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]
-    book = load_workbook(io.BytesIO(data))
-    check_protection(book["Items"])
-    protection = re.search(r"<sheetProtection [^>]*>", sheet_xml(data, "Items"))
-    assert protection and "password" not in protection.group(0).lower() and "hash" not in protection.group(0).lower()
-    assert not book["Summary"].protection.sheet and not book["How to use"].protection.sheet
+def test_the_source_columns_refuse_typing_and_nothing_stops_sorting(roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    check_source_guard(book["Items"], max(sum(1 for _ in walk(roadmap)), 1) + 1)
+    assert not any(book[name].protection.sheet for name in ("Summary", "Items", "How to use"))
 
 
 def test_only_the_cells_sync_merges_are_unlocked_and_shaded(roadmap: Roadmap) -> None:
@@ -379,7 +374,8 @@ def test_owner_and_notes_are_text_and_target_dates_are_dates_even_when_empty(eve
 def test_target_dates_are_validated_as_dates_over_the_whole_column(roadmap: Roadmap) -> None:
     book = load_workbook(io.BytesIO(write(roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
     last = sum(1 for _ in walk(roadmap)) + 1
-    validations = {str(found.sqref): found for found in book["Items"].data_validations.dataValidation}
+    found_all = book["Items"].data_validations.dataValidation
+    validations = {str(found.sqref): found for found in found_all if found.type != "custom"}
     assert set(validations) == {f"G2:G{last}", f"I2:I{last}"}
     target = validations[f"I2:I{last}"]
     assert (target.type, target.operator, target.formula1) == ("date", "greaterThan", "1")  # after 1900-01-01
@@ -421,7 +417,7 @@ def test_how_to_use_sheet_says_what_sync_does_with_each_column(eve_roadmap: Road
     assert "{" not in text
     assert "Status, Owner, Target date and Notes" in text and "evepub sync" in text
     assert "matched by ID" in text and "Do not add, delete" in text and "drop-down" in text
-    assert "2024-06-30" in text and "unprotect" in text and "no password" in text
+    assert "2024-06-30" in text and "refuses what you type" in text
 
 
 def custom_layout(tmp_path: Path, text: str) -> BuildSettings:
@@ -450,13 +446,17 @@ def test_a_layout_file_without_the_newer_settings_takes_them_from_the_default(
     eve_roadmap: Roadmap, tmp_path: Path
 ) -> None:
     older = default_layout_path().read_text(encoding="utf-8").split('\n# The "How to use" sheet')[0]
-    older = re.sub(r"\n  target_error.*", "", older) + "\n"
+    older = re.sub(r"\n  (target|source)_error.*", "", older) + "\n"
     assert "how_to" not in older and "target_error" not in older and "status_error:" in older
     settings = custom_layout(tmp_path, older)
     book = load_workbook(io.BytesIO(write(eve_roadmap, settings)["roadmap-tracker.xlsx"]))
     assert [row[0].value for row in book["How to use"].iter_rows(min_row=3)] == how_to_lines(LAYOUT)
     errors = {found.type: found.error for found in book["Items"].data_validations.dataValidation}
-    assert errors == {"list": LAYOUT.summary["status_error"], "date": LAYOUT.summary["target_error"]}
+    assert errors == {
+        "list": LAYOUT.summary["status_error"],
+        "date": LAYOUT.summary["target_error"],
+        "custom": LAYOUT.summary["source_error"],
+    }
 
 
 def test_a_how_to_sheet_named_like_another_sheet_is_refused(eve_roadmap: Roadmap, tmp_path: Path) -> None:
@@ -465,7 +465,7 @@ def test_a_how_to_sheet_named_like_another_sheet_is_refused(eve_roadmap: Roadmap
         write(eve_roadmap, settings)
 
 
-def test_libreoffice_keeps_protection_unlocked_inputs_text_formats_and_validations(
+def test_libreoffice_keeps_the_source_guard_inputs_text_formats_and_validations(
     eve_roadmap: Roadmap, tmp_path: Path
 ) -> None:
     roadmap = empty_inputs_roadmap(eve_roadmap)
@@ -473,13 +473,16 @@ def test_libreoffice_keeps_protection_unlocked_inputs_text_formats_and_validatio
     out = tmp_path / "resaved"
     libreoffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(out), str(paths["roadmap-tracker.xlsx"]))
     book = load_workbook(out / "roadmap-tracker.xlsx")
-    check_protection(book["Items"])
+    last = sum(1 for _ in walk(roadmap)) + 1
+    check_source_guard(book["Items"], last)
     check_inputs(book)
     rows = {row["ID"].value: row for row in items_cells(book)}
     assert (rows["k-looks-like"]["Owner"].value, rows["k-looks-like"]["Notes"].value) == ("007", "50%")
-    last = sum(1 for _ in walk(roadmap)) + 1
     kinds = {str(found.sqref): found.type for found in book["Items"].data_validations.dataValidation}
-    assert kinds == {f"G2:G{last}": "list", f"I2:I{last}": "date"}
+    assert {sqref: kind for sqref, kind in kinds.items() if kind != "custom"} == {
+        f"G2:G{last}": "list",
+        f"I2:I{last}": "date",
+    }
     lines = [row[0].value for row in book["How to use"].iter_rows(min_row=3) if row[0].value]
     assert lines == how_to_lines(LAYOUT)
     assert read(out / "roadmap-tracker.xlsx").entries == outline(roadmap)

@@ -17,17 +17,19 @@ from evepub.formats.xlsx.contract import (
     BUILT_MARK,
     BUILT_SHEET,
     encode_built,
+    row_digest,
+    row_texts,
     shown_values,
-    text_digest,
 )
-from evepub.formats.xlsx.layout import Styles
+from evepub.formats.xlsx.layout import Styles, visible_text
 from evepub.formats.xlsx.rows import ItemRow, text_cell
 from evepub.model import Located, Roadmap, walk
 
 
 def built_row(located: Located, roadmap: Roadmap) -> ItemRow:
     """One item's as-built row: its id and the tracked values its Items row shows."""
-    values = {"id": located.item.id, "text": text_digest(located.item.text), **shown_values(located, roadmap)}
+    shown = {key: visible_text(text) for key, text in row_texts(located, roadmap).items()}  # as the cells hold them
+    values = {"id": located.item.id, "text": row_digest(shown), **shown_values(located, roadmap)}
     cells = tuple(
         text_cell(column, encode_built(values[key]), Styles.TEXT, False)
         for column, key in enumerate(BUILT_COLUMNS, start=1)

@@ -29,7 +29,9 @@ SHOWS = Shows(tracker_status, every_link)
 # and control characters percent-encoded (no _xHHHH_ escape, formula or conversion can apply), "n:" for none.
 BUILT_SHEET = "_asbuilt"  # written very hidden and protected; LibreOffice saves it as hidden
 BUILT_MARK = "evepub as built 1"  # A1: what the sheet is, and the version of its layout
-BUILT_COLUMNS = ("id", "text", *TRACKED_FIELDS)  # row 2 names them; one row per item from row 3; text: its digest
+BUILT_COLUMNS = ("id", "text", *TRACKED_FIELDS)  # row 2 names them; one row per item from row 3
+# "text" is a digest of the row's source columns as built: sync tells a source that moved on from an edit
+SOURCE_KEYS = ("release", "period", "area", "parent", "kind", "list", "item", "links")
 BUILT_FIRST_ROW = 3
 _ENCODED = {ord(char) for char in "%_="} | set(range(0x20)) | {0x7F}
 
@@ -50,10 +52,31 @@ def decode_built(stored: object) -> str | None:
     return urllib.parse.unquote(stored[2:], errors="strict")
 
 
-def text_digest(text: str) -> str:
-    """A short digest of an item's text as a spreadsheet may save it (line ends as LF)."""
-    normal = text.replace("\r\n", "\n")
-    return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+def row_digest(texts: dict[str, str]) -> str:
+    """A short digest of a row's source columns as a spreadsheet may save them (line ends as LF, edges trimmed)."""
+    digest = hashlib.sha256()
+    for key in SOURCE_KEYS:
+        digest.update(texts.get(key, "").replace("\r\n", "\n").strip().encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:
+    """The text columns of one item row, keyed by column key."""
+    item = located.item
+    return {
+        "id": item.id,
+        "release": located.release.name,
+        "period": located.release.period or "",
+        "area": located.area.title if located.area else "",
+        "parent": located.parent.id if located.parent else "",
+        "kind": item.kind.value,
+        "list": located.style.label(located.number) if located.style else "",
+        "item": item.text,
+        "status": status_of(located, roadmap),
+        "owner": item.owner or "",
+        "notes": item.notes or "",
+        "links": "\n".join(item.links),
+    }
 
 
 def shown_values(located: Located, roadmap: Roadmap) -> dict[str, str | None]:

@@ -19,12 +19,11 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import Outline
-from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.errors import EvepubError
-from evepub.formats.xlsx.contract import status_of
+from evepub.formats.xlsx.contract import row_texts
 from evepub.formats.xlsx.fit import row_height, wrapped_lines
 from evepub.formats.xlsx.layout import (
     FORMULA_LEADERS,
@@ -58,25 +57,6 @@ MAX_FORMULA_TEXT = 6000  # of the 8,192 characters of a whole formula, what one 
 UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the column edge rather than wrapped
 TARGETS_AFTER = dt.date(1900, 1, 1)  # the date validation takes any date after this one, and no text
 WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
-
-
-def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:
-    """The text columns of one item row, keyed by column key."""
-    item = located.item
-    return {
-        "id": item.id,
-        "release": located.release.name,
-        "period": located.release.period or "",
-        "area": located.area.title if located.area else "",
-        "parent": located.parent.id if located.parent else "",
-        "kind": item.kind.value,
-        "list": located.style.label(located.number) if located.style else "",
-        "item": item.text,
-        "status": status_of(located, roadmap),
-        "owner": item.owner or "",
-        "notes": item.notes or "",
-        "links": "\n".join(item.links),
-    }
 
 
 def item_rows(roadmap: Roadmap, layout: Layout) -> list[list[ItemRow]]:
@@ -120,7 +100,7 @@ def build_items_sheet(
     _add_table(sheet, layout, last_row)
     _add_status_rules(sheet, roadmap, layout, last_row)
     _add_target_validation(sheet, layout, last_row)
-    sheet.protection = input_only_protection()
+    _add_source_guard(sheet, layout, last_row)
     sheet.print_area = f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
     sheet.freeze_panes = "A2"
     sheet.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
@@ -192,22 +172,6 @@ def _input_keys(located: Located) -> tuple[str, ...]:
     return TRACKED_FIELDS
 
 
-def input_only_protection() -> SheetProtection:
-    """Sheet protection without a password that leaves filtering, formatting rows and columns and selecting free.
-
-    In SheetProtection, True means the action is protected: False allows it.
-    """
-    return SheetProtection(
-        sheet=True,
-        autoFilter=False,
-        sort=False,  # allowed, yet Excel and LibreOffice sort no range with locked cells while it is protected
-        formatColumns=False,
-        formatRows=False,
-        selectLockedCells=False,
-        selectUnlockedCells=False,
-    )
-
-
 def _first_link(links: list[str]) -> str | None:
     """The address a Links cell opens: the first web or mail link that Excel can take."""
     if not links:
@@ -277,6 +241,36 @@ def _add_target_validation(sheet: Worksheet, layout: Layout, last_row: int) -> N
     )
     validation.add(f"{letter}2:{letter}{last_row}")
     sheet.add_data_validation(validation)
+
+
+def _add_source_guard(sheet: Worksheet, layout: Layout, last_row: int) -> None:
+    """Refuse what is typed into the source's columns, with a message saying where to edit them.
+
+    A validation rather than sheet protection: Excel and LibreOffice sort no range with locked cells on a
+    protected sheet, and program managers sort. A value pasted in gets past it; sync then refuses it by name.
+    """
+    source = [number for number, column in enumerate(layout.columns, 1) if column.key not in TRACKED_FIELDS]
+    validation = DataValidation(
+        type="custom",
+        formula1="FALSE",
+        showErrorMessage=True,
+        errorTitle=layout.summary["source_error_title"],
+        error=layout.summary["source_error"],
+    )
+    for first, last in column_runs(source):
+        validation.add(f"{get_column_letter(first)}2:{get_column_letter(last)}{last_row}")
+    sheet.add_data_validation(validation)
+
+
+def column_runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted column numbers as runs of neighbours: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
 
 
 def formula_string(text: str, what: str) -> str:

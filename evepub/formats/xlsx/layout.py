@@ -28,9 +28,10 @@ COLUMN_KEYS = (
 )  # fmt: skip
 SUMMARY_KEYS = (
     "release", "period", "items", "done", "percent_done", "total", "chart_title", "status_error_title", "status_error",
-    "target_error_title", "target_error",
+    "target_error_title", "target_error", "source_error_title", "source_error",
 )  # fmt: skip
-LATER_SUMMARY_KEYS = ("target_error_title", "target_error")  # an older layout file takes these from the default one
+# an older layout file takes these from the default one
+LATER_SUMMARY_KEYS = ("target_error_title", "target_error", "source_error_title", "source_error")
 HOW_TO_KEY = "how_to"  # the How to use sheet's settings, taken from the default layout when a layout file has none
 ERROR_TITLE_LIMIT, ERROR_LIMIT = 32, 255  # characters of a data validation's error title and message (Excel's limits)
 # Columns of the Lists sheet (1-based): the status vocabulary, the Items column titles, the document's sections.
@@ -143,7 +144,7 @@ def _checked_layout(data: Any) -> Layout:
     if style not in TABLESTYLES:
         raise ValueError(f"'{style}' is not an Excel table style such as TableStyleMedium2")
     summary = {key: str(data["summary"][key]) for key in SUMMARY_KEYS}
-    for kind in ("status", "target"):
+    for kind in ("status", "target", "source"):
         title, error = f"{kind}_error_title", f"{kind}_error"
         if len(summary[title]) > ERROR_TITLE_LIMIT or len(summary[error]) > ERROR_LIMIT:
             raise ValueError(f"{title} may have {ERROR_TITLE_LIMIT} characters, {error} {ERROR_LIMIT} (Excel's limits)")
