@@ -8,9 +8,11 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from strategies import roadmaps
 from test_sync import CAN, RSYNC, edited, set_cells, sync
 
@@ -142,10 +144,12 @@ def test_make_all_passes_after_a_synced_status_change(
     out = tmp_path / "published"
     build(source, out)
     assert verify(source, out).ok  # the release engineer's gate: the outputs say what the source says
-    markdown = (out / "roadmap.md").read_text(encoding="utf-8")
-    assert "Incremental image download (rsync-like) (done)" in markdown
-    assert RSYNC_TEXT not in markdown
-    assert "Jane Doe" in markdown
+    word = "\n".join(paragraph.text for paragraph in docx.Document(str(out / "roadmap.docx")).paragraphs)
+    pdf = "\n".join(page.extract_text() for page in PdfReader(out / "roadmap.pdf").pages)
+    for name, text in (("md", (out / "roadmap.md").read_text(encoding="utf-8")), ("docx", word), ("pdf", pdf)):
+        line = next(line for line in text.splitlines() if "Incremental image download" in line)
+        assert "(done)" in line and "proposed" not in line, (name, line)
+        assert "Jane Doe" in text.split("Incremental image download", 1)[1][:120], name
 
 
 def test_a_build_of_the_imported_original_reads_back_every_original_line(tmp_path: Path) -> None:
