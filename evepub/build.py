@@ -20,7 +20,7 @@ from evepub.formats import FORMATS, writer
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
-from evepub.render_processes import render_processes
+from evepub.render_processes import ctrl_c_deferred, render_processes
 from evepub.templating import DEFAULT_TEMPLATES, Templates, raised_in_template
 
 DEFAULT_SOURCE = Path("source/roadmap.yaml")
@@ -138,7 +138,7 @@ def publish(outdir: Path, files: dict[str, bytes]) -> None:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise EvepubError(f"cannot create output folder {outdir}: {error.strerror}") from None
-    with build_lock(outdir):
+    with build_lock(outdir), ctrl_c_deferred():  # Ctrl-C waits: no temporary file left, no output half published
         staged: list[tuple[Path, Path]] = []
         try:
             for relative, data in files.items():

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from evepub import __version__
-from evepub.errors import EvepubError, ExitStatus, SourceError
+from evepub.errors import EvepubError, ExitStatus, SourceError, ctrl_c_kept
 from evepub.formats import FORMATS
 from evepub.gc_pause import collection_paused
 
@@ -225,7 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line, turning every failure into one line and a documented exit status."""
     args = parser().parse_args(argv)
     try:
-        return run(args)
+        with ctrl_c_kept():
+            return run(args)
     except SourceError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -17,6 +20,9 @@ class ExitStatus(IntEnum):
     STOPPED = 3  # the machine stopped the build: a render process was killed (out of memory, a shutdown)
     INTERNAL = 70  # a bug in evepub (EX_SOFTWARE)
     INTERRUPTED = 130
+
+
+_DROPPED_CTRL_C: list[BaseException] = []  # the Ctrl-Cs Python dropped during a command, kept by ctrl_c_kept()
 
 
 @dataclass(frozen=True, order=True)
@@ -69,3 +75,29 @@ def yaml_syntax_error(error: Any, text: str, path: str, holds: str = "document")
         message = f"the file holds more than one YAML document (a second '---'); keep one {holds} per file"
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return SourceError(path, line, column, f"YAML syntax: {message}")
+
+
+@contextlib.contextmanager
+def ctrl_c_kept() -> Iterator[None]:
+    """Keep a Ctrl-C that Python drops (raised in a weakref callback or a __del__): raised again at the next check."""
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):  # else "Exception ignored in", and the command goes on
+            _DROPPED_CTRL_C.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield
+        check_ctrl_c()
+    finally:
+        sys.unraisablehook = previous
+        _DROPPED_CTRL_C.clear()
+
+
+def check_ctrl_c() -> None:
+    """Raise the KeyboardInterrupt of a Ctrl-C that Python dropped (imports drop them now and then), if any."""
+    if _DROPPED_CTRL_C:
+        raise KeyboardInterrupt

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from evepub.errors import BuildStopped, EvepubError
+from evepub.errors import BuildStopped, EvepubError, check_ctrl_c
 from evepub.formats import prepare_writer, slowest_first
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
@@ -107,6 +107,7 @@ class RenderProcesses:
 
     def start(self) -> None:
         """Fork one process per core, at most one per format; fewer, or none, on a machine out of processes."""
+        check_ctrl_c()
         gc.freeze()  # what is alive now lives to the end: no collection in a forked process need scan it
         try:
             for first in self.formats[: process_count(self.formats)]:
@@ -156,6 +157,7 @@ class RenderProcesses:
         self, roadmap: Roadmap, settings: BuildSettings, progress: Callable[[str], None]
     ) -> dict[str, tuple[dict[str, bytes], float]]:
         """The files of every format and the seconds each took, by format."""
+        check_ctrl_c()
         if not self.processes:
             results = {}
             for name in self.formats:

@@ -302,9 +302,27 @@ def forked(pid: int, outdir: Path) -> bool:
     return any(path.read_text().split() for path in Path(f"/proc/{pid}/task").glob("*/children"))
 
 
+def rendering(pid: int, outdir: Path) -> bool:
+    """The build has sent the roadmap to its render processes: it has written over 100 kB, to their pipes."""
+    counts = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(counts["wchar"]) > 100_000
+
+
 def publishing(pid: int, outdir: Path) -> bool:
-    """The build writes its first temporary file beside an output."""
-    return outdir.is_dir() and any(path.name.endswith(".tmp") for path in outdir.rglob(".*"))
+    """The build has a temporary file beside an output: looked at with the build stopped, and left stopped then."""
+    os.kill(pid, signal.SIGSTOP)  # publishing is brief: else the build could be done before Ctrl-C reaches it
+    while process_state(pid) not in "tTZ":
+        pass
+    if outdir.is_dir() and any(path.name.endswith(".tmp") for path in outdir.rglob(".*")):
+        return True
+    os.kill(pid, signal.SIGCONT)
+    time.sleep(0.001)
+    return False
+
+
+def process_state(pid: int) -> str:
+    """The state letter of a process in /proc: R running, S sleeping, T stopped, Z ended (a zombie), ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 def wait_until(stage: Callable[[int, Path], bool], process: subprocess.Popen[str], outdir: Path) -> None:
@@ -331,7 +349,7 @@ def no_process_left_in_group(group: int) -> bool:
         (forked, 0.0),  # while the build forks
         (forked, 0.0005),  # in a render process as it starts
         (forked, 0.1),  # while the build loads the source and the render processes import their libraries
-        (forked, 0.8),  # while they render
+        (rendering, 0.05),
         (publishing, 0.0),
     ],
     ids=["importing", "forking", "child-starting", "loading", "rendering", "publishing"],
@@ -347,6 +365,7 @@ def test_ctrl_c_ends_a_parallel_build_with_one_line_and_every_process(
     wait_until(stage, build_process, outdir)
     time.sleep(after)
     os.killpg(build_process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group gets it
+    os.kill(build_process.pid, signal.SIGCONT)  # a build stopped at publishing goes on, and gets the SIGINT
     _, err = build_process.communicate(timeout=60)
     assert (build_process.returncode, err) == (130, "evepub: interrupted\n")
     assert no_process_left_in_group(build_process.pid)
