@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from strategies import roadmaps
-from test_sync import CAN, RSYNC, edited, set_cells, sync
+from test_sync import CAN, CAN_TEXT, RSYNC, edited, set_cells, sync
 
 from evepub.build import build
 from evepub.cli import main
@@ -213,3 +213,24 @@ def test_an_edit_pasted_into_a_source_column_is_a_conflict_but_a_source_that_mov
     stale = copy_edited(tracker, tmp_path / "b", "b.xlsx", saved_by_openpyxl, **{CAN: {"Owner": "Ravi"}})
     status, stdout, stderr = sync(capsys, stale, source)
     assert (status, stderr) == (0, "") and f"{CAN}: owner: (none) -> Ravi" in stdout
+
+
+@pytest.mark.parametrize("save", [saved_by_openpyxl, saved_by_libreoffice], ids=["openpyxl", "libreoffice"])
+def test_escape_like_literals_and_typed_looking_values_round_trip_unedited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], save: Saver
+) -> None:
+    source = tmp_path / "roadmap.yaml"
+    text = SOURCE.read_text(encoding="utf-8").replace(
+        f"text: {CAN_TEXT}\n",
+        f"text: {CAN_TEXT} _x000D_\n                owner: Team_x0042_B\n                notes: '007'\n",
+        1,
+    )
+    source.write_text(text, encoding="utf-8")
+    build(source, tmp_path / "build", ["xlsx"])
+    before = source.read_bytes()
+    for tracker in (tmp_path / "build" / "roadmap-tracker.xlsx", tmp_path / "build" / "trackers" / "K-release.xlsx"):
+        copy = save(tracker, Path(shutil.copy(tracker, tmp_path / f"copy-{tracker.name}")))
+        status, stdout, stderr = sync(capsys, copy, source)
+        assert (status, stderr) == (0, ""), stderr
+        assert stdout.endswith("no changes; the tracker agrees with the source\n")
+    assert source.read_bytes() == before

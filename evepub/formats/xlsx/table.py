@@ -156,7 +156,8 @@ def read_table(path: Path) -> TrackerTable:
 
 def table_of(workbook: Workbook, path: Path) -> TrackerTable:
     """The tracker table of an open workbook."""
-    titles, sheet_name, sections, lists_cut = read_lists(workbook)
+    inline = not has_shared_strings(path)
+    titles, sheet_name, sections, lists_cut = read_lists(workbook, inline)
     if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
         raise EvepubError(f"{path}: the tracker has no sheet named '{sheet_name}'")
     sheet = workbook[sheet_name]
@@ -166,13 +167,19 @@ def table_of(workbook: Workbook, path: Path) -> TrackerTable:
         raise EvepubError(f"{path}: the {sheet_name} sheet is empty")
     columns = find_columns(header, titles, path, sheet_name)
     bounded = BoundedRows(sheet, 2, max(columns.values()))
-    inline = not getattr(workbook, "shared_strings", None)
     rows = [row_of(number, cells, columns, inline) for number, cells in bounded]
     built, built_cut = read_built(workbook, path)
     named_cuts = ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET), (built_cut, BUILT_SHEET))
     cuts = [f"{cut} of the {name} sheet" for cut, name in named_cuts if cut]
     title = workbook.properties.title or ""
     return TrackerTable(path, sheet_name, titles, columns, rows, sections, cuts, title, built)
+
+
+def has_shared_strings(path: Path) -> bool:
+    """Whether a workbook stores its text as shared strings, as Excel and LibreOffice save it (evepub and openpyxl
+    write text inline): openpyxl decodes the _xHHHH_ escapes of shared strings itself, never those of inline text."""
+    with zipfile.ZipFile(path) as archive:
+        return any(name.lower().endswith("sharedstrings.xml") for name in archive.namelist())
 
 
 def row_of(number: int, cells: tuple[Any, ...], columns: dict[str, int], inline: bool) -> TrackerRow:
@@ -205,7 +212,7 @@ def read_built(workbook: Workbook, path: Path) -> tuple[AsBuilt | None, str | No
     return AsBuilt(fingerprint, label, values), rows.cut
 
 
-def read_lists(workbook: Workbook) -> tuple[dict[str, str], str, list[Section], str | None]:
+def read_lists(workbook: Workbook, inline: bool = True) -> tuple[dict[str, str], str, list[Section], str | None]:
     """Column titles by key, the Items sheet name and the sections, from the Lists sheet or the defaults."""
     if LISTS_SHEET not in workbook.sheetnames or not hasattr(workbook[LISTS_SHEET], "iter_rows"):
         layout = load_layout_file(default_layout_path())
@@ -215,13 +222,14 @@ def read_lists(workbook: Workbook) -> tuple[dict[str, str], str, list[Section], 
     rows = BoundedRows(workbook[LISTS_SHEET], 2, LIST_COLUMNS)
     for _, cells in rows:
         row = tuple(cell.value for cell in cells)
-        key, title = column_text(row, LIST_KEY), column_text(row, LIST_TITLE)
+        key, title = column_text(row, LIST_KEY, inline), column_text(row, LIST_TITLE, inline)
         if key:
             titles[key] = title
-        kind = column_text(row, LIST_SECTION_KIND)
+        kind = column_text(row, LIST_SECTION_KIND, inline)
         if kind in ("title", "release", "area"):
             text, release, area = (
-                column_text(row, column) for column in (LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_AREA)
+                column_text(row, column, inline)
+                for column in (LIST_SECTION_TEXT, LIST_SECTION_RELEASE, LIST_SECTION_AREA)
             )
             sections.append(Section(kind, text, release, area))
     return titles, titles.pop(ITEMS_SHEET_KEY, "Items"), sections, rows.cut
