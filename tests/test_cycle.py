@@ -234,3 +234,14 @@ def test_escape_like_literals_and_typed_looking_values_round_trip_unedited(
         assert (status, stderr) == (0, ""), stderr
         assert stdout.endswith("no changes; the tracker agrees with the source\n")
     assert source.read_bytes() == before
+
+
+def test_an_emptied_status_shows_the_default_in_the_text_too(
+    project: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, tracker = project
+    emptied = copy_edited(tracker, tmp_path / "a", "a.xlsx", saved_by_openpyxl, **{RSYNC: {"Status": None}})
+    status, stdout, _ = sync(capsys, emptied, source)
+    assert status == 0 and f"{RSYNC}: status: proposed -> (none)" in stdout
+    item = next(located.item for located in walk(load(source)) if located.item.id == RSYNC)
+    assert (item.status, item.text) == (None, "Incremental image download (rsync-like) (planned)")
