@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -37,6 +38,10 @@ def parser() -> argparse.ArgumentParser:
     imported = commands.add_parser("import", help="turn a roadmap in the original plain-text conventions into YAML")
     imported.add_argument("text", type=Path, metavar="TEXT")
     imported.add_argument("-o", "--output", type=Path, metavar="YAML", help="write here instead of standard output")
+    imported.add_argument(
+        "--update", type=Path, metavar="SOURCE", help="bring this edition into SOURCE, keeping ids and tracked fields"
+    )
+    imported.add_argument("--dry-run", action="store_true", help="with --update: print the decisions, write nothing")
 
     validate = commands.add_parser("validate", help="check the source and report every problem")
     validate.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
@@ -116,6 +121,8 @@ def terminal_progress(total: int) -> Callable[[str], None] | None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    if args.update is not None:
+        return _update(args)
     from evepub.importer import read_text
     from evepub.source import dumps, loads
 
@@ -198,6 +205,19 @@ def _sync_paths(args: argparse.Namespace) -> tuple[list[Path], Path]:
     if args.source is None and len(paths) > 1 and paths[-1].suffix.lower() in (".yaml", ".yml"):
         return paths[:-1], paths[-1]
     return paths, args.source or Path("source/roadmap.yaml")
+
+
+def _update(args: argparse.Namespace) -> int:
+    from evepub.update import run
+
+    result, written = run(args.text, args.update, args.dry_run)
+    for decision in result.decisions:
+        print(decision.line())
+    counts = Counter(decision.kind for decision in result.decisions)
+    summary = ", ".join(f"{counts[kind]} {kind}" for kind in ("kept", "matched", "added", "removed", "unsure"))
+    outcome = "written" if written else "nothing written (dry run)" if args.dry_run else "unchanged"
+    print(f"{args.update}: {summary}; {outcome}")
+    return ExitStatus.OK
 
 
 def _count(number: int, noun: str) -> str:
