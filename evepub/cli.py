@@ -42,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
         "--update", type=Path, metavar="SOURCE", help="bring this edition into SOURCE, keeping ids and tracked fields"
     )
     imported.add_argument("--dry-run", action="store_true", help="with --update: print the decisions, write nothing")
+    imported.add_argument("--quiet", action="store_true", help="print nothing on success")
 
     validate = commands.add_parser("validate", help="check the source and report every problem")
     validate.add_argument("source", type=Path, nargs="?", default=Path("source/roadmap.yaml"), metavar="SOURCE")
@@ -123,19 +124,23 @@ def terminal_progress(total: int) -> Callable[[str], None] | None:
 def _import(args: argparse.Namespace) -> int:
     if args.update is not None:
         return _update(args)
-    from evepub.importer import read_text
+    from evepub.importer import import_text
     from evepub.source import dumps, loads
 
     text = _read_text_file(args.text)
-    yaml_text = dumps(read_text(text, str(args.text)))
+    imported = import_text(text, str(args.text))
+    yaml_text = dumps(imported.roadmap)
     loads(yaml_text, str(args.output or "<import>"))  # what import writes must itself validate
+    for line in [] if args.quiet else imported.guess_lines(str(args.text)):
+        print(line, file=sys.stderr)
     if args.output is None:
         sys.stdout.write(yaml_text)
     else:
         from evepub.build import publish
 
         publish(args.output.parent, {args.output.name: yaml_text.encode("utf-8")})
-        print(f"{args.output}: imported", file=sys.stderr)
+        if not args.quiet:
+            print(f"{args.output}: imported", file=sys.stderr)
     return ExitStatus.OK
 
 

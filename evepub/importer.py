@@ -20,9 +20,15 @@ from evepub.model import (
     Roadmap,
     find_links,
 )
-from evepub.periods import parse_period
+from evepub.periods import parse_period, quarters_text
 
-RELEASE_RE = re.compile(r"(?P<name>[A-Za-z]+-release)(?:\s*\((?P<period>[^()]*)\))?")
+VERSION = r"\d+(?:\.\d+)+"  # 13.4, 13.4.1
+# a release heading: NAME-release, "Q2 2025 release", "H1 2025 release", "Release 13.4" or "13.4 (PERIOD)";
+# then the period in parentheses (required after a bare version), then a remark opening with a dash
+NAMES = rf"[A-Za-z]+-release|(?:Q[1-4]|H[12]) \d{{4}} [Rr]elease|[Rr]elease {VERSION}|(?P<bare>{VERSION})(?=\s*\()"
+RELEASE_RE = re.compile(rf"(?P<name>{NAMES})(?:\s*\((?P<period>[^()]*)\))?(?:\s+(?P<remark>[-–—] \S.*))?")
+VERSION_RE = re.compile(rf"(?<![\w.]){VERSION}(?![\w.]|\.\w)")
+OLD_NAME_RE = re.compile(r"[A-Za-z]+-release")  # the original's own form: ids start with its first word
 FUTURE_RE = re.compile(r"future ideas", re.IGNORECASE)
 NOTE_RE = re.compile(r"(?:TODO|NOTE|FIXME):")
 BULLETS = "-*•·"  # a bullet at the item's own level ("- ·" is one bullet written twice)
@@ -36,6 +42,7 @@ ITEM_RE = re.compile(
 )
 HEADING_WORD_RE = re.compile(r"[A-Z0-9][\w&+'’-]*(?:/[A-Z0-9][\w&+'’-]*)*")
 MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "&"}
+FEATURE_RUN = 3  # this many adjacent short Title Case lines at one indentation are features, not headings
 
 
 def status_names() -> list[str]:
@@ -116,6 +123,11 @@ class _Importer:
     in_list: bool = False
     area_is_empty: bool = False
     ids: set[str] = field(default_factory=set)
+    in_runs: set[int] = field(default_factory=set)  # line numbers inside runs of short Title Case features
+    guesses: list[int] = field(default_factory=list)  # lines read as area headings where a paragraph was as likely
+    heading_line: tuple[int, int] | None = None  # (number, indent) of the area heading just read, until its content
+    introduction: list[list[str]] = field(default_factory=list)  # lines of each paragraph before the first release
+    blank_before: bool = True
 
     def blocks(self) -> list[Block]:
         if self.area is not None:
@@ -125,44 +137,62 @@ class _Importer:
 
     def feed(self, number: int, raw: str) -> None:
         line = raw.rstrip()
+        blank_before, self.blank_before = self.blank_before, not line.strip()
         if not line.strip():
             return
         if self.roadmap is None:
             self.roadmap = Roadmap(title=line.strip())
             return
         stripped = line.strip()
-        if self._release_heading(stripped):
-            return
-        if self.release is None:
-            raise SourceError(self.path, number, 1, "expected a release heading such as 'K-release (Q2-Q3 2024)'")
-        entry = parse_list_line(line)
-        if entry is not None:
+        release = release_heading(stripped, self.path, number)
+        self._settle_guess(number, line, release is not None)
+        if release is not None:
+            self._start_release(release)
+        elif self.release is None:
+            self._introduction(stripped, blank_before)
+        elif (entry := parse_list_line(line)) is not None:
             self._list_item(entry)
         else:
-            self._text_line(stripped)
+            self._text_line(stripped, number, indent_of(line))
 
-    def _release_heading(self, line: str) -> bool:
-        match = RELEASE_RE.fullmatch(line)
-        if not match and not FUTURE_RE.fullmatch(line):
-            return False
+    def finish(self) -> None:
+        """Settle the last heading's guess; the introduction goes to the roadmap."""
+        self._settle_guess(0, "", True)
         assert self.roadmap is not None
-        period = match.group("period").strip() if match and match.group("period") else None
-        start, end = parse_period(period) if period else (None, None)
-        self.release = Release(name=match.group("name") if match else line, period=period, start=start, end=end)
-        self.roadmap.releases.append(self.release)
-        self.area, self.owner, self.in_list, self.area_is_empty = None, None, False, False
-        return True
+        self.roadmap.introduction = [" ".join(lines) for lines in self.introduction]
 
-    def _text_line(self, line: str) -> None:
+    def _introduction(self, line: str, blank_before: bool) -> None:
+        if blank_before or not self.introduction:
+            self.introduction.append([])
+        self.introduction[-1].append(line)
+
+    def _settle_guess(self, number: int, line: str, ends_area: bool) -> None:
+        """The heading read last was a guess when its area stays empty or opens with a short Title Case line."""
+        if self.heading_line is None:
+            return
+        heading, indent = self.heading_line
+        self.heading_line = None
+        title_case = parse_list_line(line) is None and is_heading(line.strip()) and not NOTE_RE.match(line.strip())
+        if ends_area or (title_case and indent_of(line) == indent):
+            self.guesses.append(heading)
+
+    def _start_release(self, release: Release) -> None:
+        assert self.roadmap is not None
+        self.release = release
+        self.roadmap.releases.append(release)
+        self.area, self.owner, self.in_list, self.area_is_empty = None, None, False, False
+
+    def _text_line(self, line: str, number: int, indent: int) -> None:
         self.in_list = False
         if NOTE_RE.match(line):
             self.blocks().append(self._item(line, ItemKind.NOTE))
             self.owner, self.area_is_empty = None, False
-        elif is_heading(line) and not self.area_is_empty:
+        elif is_heading(line) and not self.area_is_empty and number not in self.in_runs:
             assert self.release is not None
             self.area = Area(title=line)
             self.release.areas.append(self.area)
             self.owner, self.area_is_empty = None, True
+            self.heading_line = (number, indent)
         else:
             paragraph = self._item(line, ItemKind.PARAGRAPH)
             self.blocks().append(paragraph)
@@ -220,7 +250,7 @@ class _Importer:
 
     def _new_id(self, text: str) -> str:
         assert self.release is not None
-        prefix = slug(self.release.name.removesuffix("-release"), 1) or "release"
+        prefix = id_prefix(self.release.name)
         base = f"{prefix}-{slug(text, 5) or 'item'}"
         candidate, counter = base, 1
         while candidate in self.ids:
@@ -228,6 +258,64 @@ class _Importer:
             candidate = f"{base}-{counter}"
         self.ids.add(candidate)
         return candidate
+
+
+def id_prefix(name: str) -> str:
+    """The first part of the ids of a release's items: "k" for K-release, "q2-2025" for "Q2 2025 release"."""
+    if OLD_NAME_RE.fullmatch(name) or FUTURE_RE.fullmatch(name):
+        return slug(name.removesuffix("-release"), 1) or "release"
+    return slug(re.sub(r"\brelease\b", "", name, flags=re.IGNORECASE), 3) or "release"
+
+
+def indent_of(line: str) -> int:
+    """The columns of a line's leading white space (a tab to the next multiple of four)."""
+    return len(line) - len(line.lstrip()) if "\t" not in line else len(line.expandtabs(4)) - len(line.lstrip())
+
+
+def release_heading(line: str, path: str, number: int) -> Release | None:
+    """The release a line starts (name, period, quarters, remark, version), or None for any other line."""
+    if FUTURE_RE.fullmatch(line):
+        return Release(name=line)
+    match = RELEASE_RE.fullmatch(line)
+    if not match:
+        return None
+    name, period, remark = match.group("name"), match.group("period"), match.group("remark")
+    period = period.strip() if period is not None and period.strip() else None
+    try:
+        text = quarters_text(name, period)
+        start, end = parse_period(text) if text else (None, None)
+    except ValueError as error:
+        if match.group("bare"):
+            return None  # "2.0 (new API)" is a line of text, not a release
+        raise SourceError(path, number, 1, f"malformed period: {error}") from None
+    if match.group("bare") and period is None:
+        return None
+    version = next(iter(VERSION_RE.findall(name)), None) or next(iter(VERSION_RE.findall(remark or "")), None)
+    return Release(name=name, period=period, start=start, end=end, remark=remark, version=version)
+
+
+def title_case_runs(lines: list[str]) -> set[int]:
+    """Line numbers of runs of FEATURE_RUN or more adjacent short Title Case lines at one indentation."""
+    found: set[int] = set()
+    run: list[int] = []
+    indent = -1
+    for number, line in enumerate([*lines, ""], start=1):
+        feature = is_feature_line(line)
+        if feature and run and indent_of(line) == indent:
+            run.append(number)
+            continue
+        if len(run) >= FEATURE_RUN:
+            found.update(run)
+        run, indent = ([number], indent_of(line)) if feature else ([], -1)
+    return found
+
+
+def is_feature_line(line: str) -> bool:
+    """A plain line of short Title Case text: no list marker, note, or release heading."""
+    stripped = line.strip()
+    if not stripped or parse_list_line(line) is not None or NOTE_RE.match(stripped):
+        return False
+    return is_heading(stripped) and RELEASE_RE.fullmatch(stripped) is None and not FUTURE_RE.fullmatch(stripped)
 
 
 def slug(text: str, words: int) -> str:
@@ -241,11 +329,37 @@ def slug(text: str, words: int) -> str:
     return "-".join(kept)
 
 
-def read_text(text: str, path: str = "<text>") -> Roadmap:
-    """Parse a roadmap written in the original's plain-text conventions into the model."""
-    importer = _Importer(path=path, statuses=status_names())
-    for number, line in enumerate(text.splitlines(), start=1):
+@dataclass(frozen=True)
+class Imported:
+    """A roadmap read from plain text, and the lines it read as area headings only by guessing."""
+
+    roadmap: Roadmap
+    guesses: list[int]  # line numbers, in order
+
+    def guess_lines(self, path: str) -> list[str]:
+        """One line per guess, as `FILE:LINE: read as an area heading`."""
+        return [f"{path}:{number}: read as an area heading" for number in self.guesses]
+
+
+def import_text(text: str, path: str = "<text>") -> Imported:
+    """Parse a roadmap written in the plain-text conventions, saying which area headings were guesses."""
+    lines = text.splitlines()
+    importer = _Importer(path=path, statuses=status_names(), in_runs=title_case_runs(lines))
+    for number, line in enumerate(lines, start=1):
         importer.feed(number, line)
     if importer.roadmap is None:
         raise SourceError(path, 1, 1, "the text is empty: expected a title line")
-    return importer.roadmap
+    if not importer.roadmap.releases and importer.introduction:
+        first = next(n for n, line in enumerate(lines, start=1) if line.strip() and n > _title_line(lines))
+        raise SourceError(path, first, 1, "expected a release heading such as 'K-release (Q2-Q3 2024)'")
+    importer.finish()
+    return Imported(importer.roadmap, importer.guesses)
+
+
+def _title_line(lines: list[str]) -> int:
+    return next(n for n, line in enumerate(lines, start=1) if line.strip())
+
+
+def read_text(text: str, path: str = "<text>") -> Roadmap:
+    """Parse a roadmap written in the original's plain-text conventions into the model."""
+    return import_text(text, path).roadmap

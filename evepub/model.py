@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")  # a URL in item text: every format links it
+INTRODUCTION = "introduction"  # the entry kind of a paragraph of the roadmap's introduction
 TRACKED_FIELDS = ("status", "owner", "target", "notes")  # what program managers set in trackers; sync merges them
 
 
@@ -135,11 +136,14 @@ class Release:
     end: Quarter | None = None
     blocks: list[Block] = field(default_factory=list)  # content before the first area
     areas: list[Area] = field(default_factory=list)
+    remark: str | None = None  # as written after the period, its dash included: "- likely named 13.4"
+    version: str | None = None  # the version the heading names, e.g. "13.4" (in the name or the remark)
 
     @property
     def heading(self) -> str:
-        """The heading as the original writes it: name and period in parentheses."""
-        return f"{self.name} ({self.period})" if self.period else self.name
+        """The heading as the original writes it: name, period in parentheses, then the remark."""
+        heading = f"{self.name} ({self.period})" if self.period else self.name
+        return f"{heading} {self.remark}" if self.remark else heading
 
 
 DEFAULT_STATUSES: tuple[StatusDef, ...] = (
@@ -160,6 +164,7 @@ class Roadmap:
 
     title: str
     releases: list[Release] = field(default_factory=list)
+    introduction: list[str] = field(default_factory=list)  # paragraphs before the first release
     subtitle: str | None = None
     version: str | None = None
     date: dt.date | None = None
@@ -227,7 +232,7 @@ def _walk_lists(
 class Entry:
     """One line of a document read flat: what every reader can give back and every check compares."""
 
-    kind: str  # "title", "release", "area", or an ItemKind value
+    kind: str  # "title", "introduction", "release", "area", or an ItemKind value
     text: str
     depth: int = 0  # list nesting for list entries; 0 otherwise
     style: ListStyle | None = None  # the list marker style for list entries
@@ -237,6 +242,7 @@ class Entry:
 def outline(roadmap: Roadmap) -> list[Entry]:
     """The roadmap flattened into the entries a reader of any format should find, in order."""
     entries = [Entry("title", roadmap.title)]
+    entries.extend(Entry(INTRODUCTION, paragraph) for paragraph in roadmap.introduction)
     for release in roadmap.releases:
         entries.append(Entry("release", release.heading))
         entries.extend(_entries(release.blocks, release, None))

@@ -28,12 +28,14 @@ from evepub.model import (
     StatusDef,
     find_links,
 )
-from evepub.periods import parse_period
+from evepub.periods import parse_period, quarters_text
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 32_767  # the most a spreadsheet cell holds; longer texts could not be tracked
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 COLOUR_RE = re.compile(r"[0-9A-Fa-f]{6}")
+VERSION_RE = re.compile(r"\d+(?:\.\d+)+")
+REMARK_RE = re.compile(r"[-–—] \S.*")
 STR_TAG = "tag:yaml.org,2002:str"
 YAML_TYPE_NAMES = {
     "tag:yaml.org,2002:bool": "a yes/no value",
@@ -46,8 +48,10 @@ YAML_TYPE_NAMES = {
 }
 STANDARD_TAGS = {STR_TAG, *YAML_TYPE_NAMES}
 
-ROADMAP_KEYS = ("title", "subtitle", "version", "date", "author", "statuses", "default_status", "releases")
-RELEASE_KEYS = ("name", "period", "start", "end", "blocks", "areas")
+ROADMAP_KEYS = (
+    "title", "subtitle", "version", "date", "author", "statuses", "default_status", "introduction", "releases",
+)  # fmt: skip
+RELEASE_KEYS = ("name", "period", "remark", "version", "start", "end", "blocks", "areas")
 AREA_KEYS = ("title", "blocks")
 ITEM_KEYS = ("id", "text", "status", "owner", "target", "notes", "links", "lists")
 BLOCK_KINDS = ("paragraph", "note", "list")
@@ -150,9 +154,19 @@ class _Checker:
         roadmap.default_status = self.text(default, "default_status") or roadmap.default_status
         if default is not None:
             self.status_refs.append((default, roadmap.default_status))
+        roadmap.introduction = self.introduction(keys.get("introduction"))
         roadmap.releases = self.releases(keys.get("releases"))
         self.check_statuses(roadmap)
         return roadmap
+
+    def introduction(self, node: Node | None) -> list[str]:
+        """The introduction's paragraphs: a list of texts, or one text for a single paragraph."""
+        if node is None:
+            return []
+        single = isinstance(node, ScalarNode) and node.tag == STR_TAG
+        entries = [node] if single else self.sequence(node, "introduction")
+        paragraphs = [self.text(entry, "an introduction paragraph") for entry in entries]
+        return [paragraph for paragraph in paragraphs if paragraph is not None]
 
     def statuses(self, node: Node | None) -> list[StatusDef]:
         if node is None:
@@ -185,6 +199,8 @@ class _Checker:
         keys = self.mapping(node, "a release", RELEASE_KEYS, ("name",))
         release = Release(name=self.text(keys.get("name"), "release name") or "")
         release.period = self.text(keys.get("period"), "period", required=False)
+        release.remark = self.remark(keys.get("remark"))
+        release.version = self.version(keys.get("version"), release)
         self.period(release, keys)
         release.blocks = self.blocks(keys.get("blocks"))
         for entry in self.sequence(keys["areas"], "areas") if "areas" in keys else []:
@@ -194,22 +210,43 @@ class _Checker:
             )
         return release
 
+    def remark(self, node: Node | None) -> str | None:
+        """A release's remark: one line opening with a dash, as the heading writes it after the period."""
+        remark = self.text(node, "remark", required=False)
+        if remark is not None and node is not None and not REMARK_RE.fullmatch(remark):
+            self.problem(node, f"remark {remark!r} must be one line opening with a dash and a space: '- likely 13.4'")
+            return None
+        return remark
+
+    def version(self, node: Node | None, release: Release) -> str | None:
+        """The version a release heading names: digits and dots, written in its name or remark."""
+        version = self.text(node, "version", required=False)
+        if version is None or node is None:
+            return None
+        if not VERSION_RE.fullmatch(version):
+            self.problem(node, f"version '{version}' must be numbers joined by dots, such as \"13.4\"")
+            return None
+        if version not in release.name and version not in (release.remark or ""):
+            self.problem(node, f"version '{version}' is written neither in the release name nor in its remark")
+        return version
+
     def period(self, release: Release, keys: dict[str, Node]) -> None:
         start = self.scalar(keys.get("start"), "start", STR_TAG, Quarter.parse)
         end = self.scalar(keys.get("end"), "end", STR_TAG, Quarter.parse)
-        if release.period is None:
+        text = quarters_text(release.name, release.period)
+        if text is None:
             for key in ("start", "end"):
                 if key in keys:
                     self.problem(keys[key], f"{key} is given but the release has no period")
             return
         try:
-            parsed = parse_period(release.period)
+            parsed = parse_period(text)
         except ValueError as error:
-            self.problem(keys["period"], f"malformed period: {error}")
+            self.problem(keys["period"], f"malformed period: {error}")  # a name such as "Q2 2025 release" parses
             return
         for key, given, expected in (("start", start, parsed[0]), ("end", end, parsed[1])):
             if given is not None and given != expected:
-                self.problem(keys[key], f"{key} {given} does not match period '{release.period}' ({expected})")
+                self.problem(keys[key], f"{key} {given} does not match period '{text}' ({expected})")
         release.start, release.end = parsed
 
     def blocks(self, node: Node | None) -> list[Block]:
@@ -455,14 +492,17 @@ def _roadmap_data(roadmap: Roadmap) -> dict[str, Any]:
             data[key] = getattr(roadmap, key)
     data["statuses"] = [{"name": s.name, "done": s.done, "colour": s.colour} for s in roadmap.statuses]
     data["default_status"] = roadmap.default_status
+    if roadmap.introduction:
+        data["introduction"] = list(roadmap.introduction)
     data["releases"] = [_release_data(release) for release in roadmap.releases]
     return data
 
 
 def _release_data(release: Release) -> dict[str, Any]:
     data: dict[str, Any] = {"name": release.name}
-    if release.period is not None:
-        data["period"] = release.period
+    for key in ("period", "remark", "version"):
+        if getattr(release, key) is not None:
+            data[key] = getattr(release, key)
     if release.start is not None and release.end is not None:
         data["start"], data["end"] = str(release.start), str(release.end)
     if release.blocks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
@@ -133,3 +134,51 @@ def roadmaps(
         if extra_links and draw(st.integers(0, 4)) == 0:
             located.item.links.append(f"https://example.org/more/{located.item.id}")
     return roadmap
+
+
+@dataclass(frozen=True)
+class ReleaseHeading:
+    """A release heading as a roadmap writer would write it, and what import should read from it."""
+
+    line: str
+    name: str
+    period: str | None
+    remark: str | None
+    version: str | None
+
+
+versions = st.lists(st.integers(0, 99).map(str), min_size=2, max_size=3).map(".".join)
+years = st.integers(2000, 2099).map(str)
+periods = st.one_of(
+    st.tuples(st.integers(1, 4), years).map(lambda parts: f"Q{parts[0]} {parts[1]}"),
+    st.tuples(st.integers(1, 3), years).map(lambda parts: f"Q{parts[0]}-Q{parts[0] + 1} {parts[1]}"),
+    st.tuples(st.integers(1, 2), years).map(lambda parts: f"H{parts[0]} {parts[1]}"),
+    st.tuples(years, st.integers(2000, 2099)).map(lambda parts: f"Q4 {parts[0]}, Q1 {int(parts[0]) + 1}"),
+)
+REMARK_WORDS = ["likely", "named", "shipped", "as", "maybe", "late", "(tbd)", "see", "notes:", "–", "&", "<b>x</b>"]
+remark_words = st.lists(st.sampled_from(REMARK_WORDS), min_size=1, max_size=4).map(" ".join)
+
+
+@st.composite
+def release_headings(draw: st.DrawFn) -> ReleaseHeading:
+    """A release heading in any supported form: NAME-release, by quarter or half-year, by version, with a remark."""
+    form = draw(st.sampled_from(["letter", "quarter", "release-version", "bare-version"]))
+    version = draw(versions)
+    name = {
+        "letter": draw(st.from_regex(r"[A-Z][a-z]?", fullmatch=True)) + "-release",
+        "quarter": f"{draw(st.sampled_from(['Q1', 'Q2', 'Q3', 'Q4', 'H1', 'H2']))} {draw(years)} release",
+        "release-version": f"{draw(st.sampled_from(['Release', 'release']))} {version}",
+        "bare-version": version,
+    }[form]
+    named = version if form.endswith("version") else None
+    needs_period = form == "bare-version"
+    has_period = needs_period or (form != "quarter" and draw(st.booleans()))
+    period = draw(periods) if has_period else None
+    remark_version = draw(st.none() | versions)
+    remark = None
+    if draw(st.booleans()):
+        words = draw(remark_words)
+        remark = f"{draw(st.sampled_from('-–—'))} {words}" + (f" {remark_version}" if remark_version else "")
+    line = name + (f" ({period})" if period else "") + (f" {remark}" if remark else "")
+    found_version = named or (remark_version if remark else None)
+    return ReleaseHeading(line, name, period, remark, found_version)

@@ -43,7 +43,8 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
     edition = ORIGINAL.read_text(encoding="utf-8")
     edition = edition.replace(
         "Feature Roadmap\n\nK-release",
-        "Feature Roadmap\n\nL-release (Q4 2024)\n\nNetworking\n\n- WireGuard tunnels\n\nK-release",
+        "Feature Roadmap\n\nReleases now come every quarter.\n\nL-release (Q4 2024) - likely named 13.4\n\n"
+        "Networking\n\n- WireGuard tunnels\n\nK-release",
     )
     edition = edition.replace(
         "- Setup CAN interfaces on the host\n", "- Setup CAN interfaces on the host\n- CAN diagnostics\n"
@@ -87,13 +88,23 @@ def test_a_new_edition_keeps_ids_fields_and_comments_and_diff_shows_exactly_its_
             )
     assert now[QUEUES].text == "Implement creation of data queues" and now[QUEUES].notes == "needs NVMe"
     assert COMMENT in source.read_text(encoding="utf-8")
+    roadmap = load(source)
+    assert roadmap.introduction == ["Releases now come every quarter."]
+    assert (roadmap.releases[0].heading, roadmap.releases[0].version) == (
+        "L-release (Q4 2024) - likely named 13.4",
+        "13.4",
+    )
     assert "author: LF Edge EVE-OS project" in source.read_text(encoding="utf-8")
 
     changes = compare(load(before), load(source), "before").changes
     assert sorted((change.kind, change.id) for change in changes) == sorted(
         [("added", "l-wireguard-tunnels"), ("added", "k-can-diagnostics"), ("removed", DROPPED), ("changed", QUEUES)]
     )
-    assert main(["verify", str(source), "-o", str(tmp_path / "missing"), "--original", str(edition)]) == 1  # no build
+    assert main(["build", str(source), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["verify", str(source), "-o", str(tmp_path / "out"), "--original", str(edition)]) == 0
+    assert main(["build", str(source), "-o", str(tmp_path / "review"), "--changes-since", str(before), "--quiet"]) == 0
+    review = (tmp_path / "review" / "roadmap.md").read_text(encoding="utf-8")
+    assert "l-wireguard-tunnels" in review and DROPPED in review and QUEUES in review
 
 
 def test_a_dry_run_writes_nothing_and_an_unchanged_edition_changes_nothing(

@@ -15,6 +15,7 @@ IDS_NAMESPACE = "urn:evepub:docx:item-ids"  # the custom XML part that keeps the
 # reader leaves out of the text; the run in the status style holds the status label.
 DETAILS_STYLE = "Item Details"
 STATUS_STYLE = "Item Status"
+INTRODUCTION_STYLE = "Introduction"  # the paragraphs of the roadmap's introduction, before the first release
 
 
 def hidden_status(item: Item) -> str | None:

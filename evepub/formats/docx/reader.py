@@ -1,6 +1,6 @@
 """Reader of published Word documents: paragraph styles, real list numbering and item-id bookmarks back to entries.
 
-Paragraph roles come from style names (Title, Heading 1, Heading 2, Note; list paragraphs by their
+Paragraph roles come from style names (Title, Introduction, Heading 1, Heading 2, Note; list paragraphs by their
 numbering; cover, table-of-contents, header and footer styles are skipped; any other style is a
 paragraph). A list entry's depth is its w:ilvl and its style the w:numFmt of that level in the
 numbering part; its number is counted as Word counts it (each w:num and level from its start, a level
@@ -30,14 +30,18 @@ from evepub.formats.docx.contract import (
     FIRST_TEXT_INDENT,
     IDS_NAMESPACE,
     INDENT_STEP,
+    INTRODUCTION_STYLE,
     ITEM_BOOKMARK,
     STATUS_STYLE,
 )
 from evepub.formats.ooxml import R_NS, W_NS, check_package, unreadable
-from evepub.model import Entry, ListStyle, ReadBack
+from evepub.model import INTRODUCTION, Entry, ListStyle, ReadBack
 
 R_ID = f"{{{R_NS}}}id"
-KINDS_BY_STYLE = {"title": "title", "heading 1": "release", "heading 2": "area", "note": "note"}
+KINDS_BY_STYLE = {
+    "title": "title", INTRODUCTION_STYLE.lower(): INTRODUCTION, "heading 1": "release", "heading 2": "area",
+    "note": "note",
+}  # fmt: skip
 SKIPPED_STYLES = {"subtitle", "edition", "toc heading", "header", "footer"}  # plus every "toc N"
 STYLES_BY_FORMAT = {
     "bullet": ListStyle.BULLET,

@@ -227,6 +227,21 @@ STYLES: dict[str, str] = {
     ),
 }
 
+# Styles a document takes only when it needs them (the reference document leaves them out, so that a roadmap
+# without an introduction comes out as before); a reference document of your own may define them.
+EXTRA_STYLES: dict[str, str] = {
+    "Introduction": _style(
+        "paragraph",
+        "Introduction",
+        "Introduction",
+        based_on="Normal",
+        next_style="Normal",
+        custom=True,
+        ppr=_spacing(0, 160),
+        rpr=_size(24),
+    ),
+}
+
 
 def styles_xml() -> str:
     """word/styles.xml: document defaults and every style the writer uses."""

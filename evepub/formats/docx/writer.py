@@ -40,9 +40,16 @@ from lxml import etree
 from evepub.errors import EvepubError
 from evepub.formats.changes import change_texts
 from evepub.formats.docx.changes import add_changes
-from evepub.formats.docx.contract import DETAILS_STYLE, IDS_NAMESPACE, ITEM_BOOKMARK, STATUS_STYLE, hidden_status
+from evepub.formats.docx.contract import (
+    DETAILS_STYLE,
+    IDS_NAMESPACE,
+    INTRODUCTION_STYLE,
+    ITEM_BOOKMARK,
+    STATUS_STYLE,
+    hidden_status,
+)
 from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
-from evepub.formats.docx.reference import STYLES
+from evepub.formats.docx.reference import EXTRA_STYLES, STYLES
 from evepub.formats.docx.wordml import (
     R_NS,
     W_NS,
@@ -187,6 +194,7 @@ class Body:
         self.table_of_contents(headings)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
+        self.introduction(roadmap)
         pending = iter(headings)
         for index, release in enumerate(roadmap.releases):
             self.heading(next(pending), "release", page_break=index == 0)
@@ -212,6 +220,18 @@ class Body:
             for area in release.areas:
                 count += 1
                 yield Heading(2, str(self.wording.area_heading(area)), f"_Toc{count:08d}")
+
+    def introduction(self, roadmap: Roadmap) -> None:
+        """The introduction on a page of its own: its title (in the skipped TOC Heading style), then its paragraphs."""
+        if not roadmap.introduction:
+            return
+        p, properties = paragraph(self.element, self.styles["toc_heading"])
+        sub(properties, "pageBreakBefore")
+        run(p, str(self.wording.introduction_title()))
+        style = introduction_style(self.document)
+        for text in roadmap.introduction:
+            p, _ = paragraph(self.element, style)
+            self.linked_runs(p, text)
 
     def cover(self, roadmap: Roadmap, settings: BuildSettings) -> None:
         """Title, subtitle and edition line on the first page."""
@@ -280,14 +300,18 @@ class Body:
         self.item_ids.append(item.id)
         number = self.new_bookmark()
         bookmark_start(p, number, f"{ITEM_BOOKMARK}{len(self.item_ids)}")
-        for piece, is_url in url_spans(item.text):
+        self.linked_runs(p, item.text)
+        bookmark_end(p, number)
+        for text, role in self.details(item):
+            run(p, text, self.styles[role])
+
+    def linked_runs(self, p: etree._Element, text: str) -> None:
+        """A text as runs, its URLs as hyperlinks."""
+        for piece, is_url in url_spans(text):
             if is_url:
                 run(external_link(p, self.link_id(piece)), piece, self.styles["link"])
             else:
                 run(p, piece)
-        bookmark_end(p, number)
-        for text, role in self.details(item):
-            run(p, text, self.styles[role])
 
     def details(self, item: Item) -> list[tuple[str, str]]:
         """The runs, (text, style role), of the tracked fields after an item's text; notes after a line break."""
@@ -346,14 +370,28 @@ def resolve_styles(document: DocxDocument) -> dict[str, str]:
         name = style.find(w("name"))
         if name is not None:
             by_name.setdefault(name.get(w("val"), "").lower(), style.get(w("styleId")))
-    ids = {}
-    for role, name in STYLE_NAMES.items():
-        if name.lower() not in by_name:
-            added = parse_xml(f'<w:styles xmlns:w="{W_NS}">{STYLES[name]}</w:styles>')[0]
-            root.append(added)
-            by_name[name.lower()] = added.get(w("styleId"))
-        ids[role] = by_name[name.lower()]
-    return ids
+    return {role: style_id(root, by_name, name) for role, name in STYLE_NAMES.items()}
+
+
+def style_id(root: etree._Element, by_name: dict[str, str], name: str) -> str:
+    """The id of the style named `name`, added from ours when the document lacks it."""
+    if name.lower() not in by_name:
+        definition = STYLES.get(name) or EXTRA_STYLES[name]
+        added = parse_xml(f'<w:styles xmlns:w="{W_NS}">{definition}</w:styles>')[0]
+        root.append(added)
+        by_name[name.lower()] = added.get(w("styleId"))
+    return by_name[name.lower()]
+
+
+def introduction_style(document: DocxDocument) -> str:
+    """The id of the Introduction style, added to the document only now that it needs it."""
+    root = document.styles.element
+    by_name = {}
+    for style in root.iter(w("style")):
+        name = style.find(w("name"))
+        if name is not None:
+            by_name.setdefault(name.get(w("val"), "").lower(), style.get(w("styleId")))
+    return style_id(root, by_name, INTRODUCTION_STYLE)
 
 
 def numbering_root(document: DocxDocument) -> etree._Element:

@@ -6,6 +6,7 @@ from evepub.formats.readback import Shows, links_in_text, status_label
 from evepub.model import Item, Located, Roadmap
 
 TOC_ANCHOR = "contents"  # the anchor of the table of contents; the reader skips that section
+INTRODUCTION_ANCHOR = "introduction"  # the section of the roadmap's introduction, before the first release
 CHANGES_ANCHOR = "changes-since"  # reserved even without --changes-since, so release anchors never depend on it
 
 

@@ -4,7 +4,8 @@
 paragraph; list items keep their nesting depth. An ordered list is "1." (decimal); a bullet item that opens
 with a bold letter label ("**a.**", "**A.**") belongs to a lettered list, any other to a bullet list.
 Everything before the first release heading (subtitle, edition, timeline, contents) is front matter, and so
-is the section whose heading anchor is the table of contents'. Anchors, list breaks (raw HTML: the data is
+is the section whose heading anchor is the table of contents'. The paragraphs of the section anchored
+`introduction` are the roadmap's introduction. Anchors, list breaks (raw HTML: the data is
 always escaped, so any raw HTML is the writer's own markup) are dropped. An entry's details (its tracked
 fields) follow its first hard line break, which the escaped data never yields: they are not part of its text,
 and the bold in them is its status. Each link of the text is read as its target, and an item's number as a
@@ -21,9 +22,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from evepub.formats.markdown.contract import TOC_ANCHOR
+from evepub.formats.markdown.contract import INTRODUCTION_ANCHOR, TOC_ANCHOR
 from evepub.formats.readback import alpha_number
-from evepub.model import Entry, ListStyle, ReadBack
+from evepub.model import INTRODUCTION, Entry, ListStyle, ReadBack
 
 UNRECOVERABLE = ["item ids", "owners, target dates, item notes"]
 ANCHOR_RE = re.compile(r'<a id="([^"]*)">')
@@ -81,6 +82,7 @@ class _Walker:
     links: list[list[str]] = field(default_factory=list)
     in_body: bool = False  # past the front matter
     in_contents: bool = False
+    in_introduction: bool = False  # in the section anchored INTRODUCTION_ANCHOR: its paragraphs are the introduction
     lists: list[_OpenList] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
     heading: str | None = None  # the kind of the heading being read
@@ -122,13 +124,15 @@ class _Walker:
             self.item_waiting = False
             self._item(children)
         elif not self.lists:
-            self._add(Entry("note" if self.quotes else "paragraph", ""), children)
+            kind = INTRODUCTION if self.in_introduction else "note" if self.quotes else "paragraph"
+            self._add(Entry(kind, ""), children)
 
     def _heading(self, kind: str, children: list[Token]) -> None:
         if kind == "release":
-            self.in_contents = anchor_of(children) == TOC_ANCHOR
+            anchor = anchor_of(children)
+            self.in_contents, self.in_introduction = anchor == TOC_ANCHOR, anchor == INTRODUCTION_ANCHOR
             self.in_body = self.in_body or not self.in_contents
-            if self.in_contents:
+            if self.in_contents or self.in_introduction:
                 return
         elif kind == "area" and (not self.in_body or self.in_contents):
             return

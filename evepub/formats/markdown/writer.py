@@ -25,6 +25,8 @@ Representation choices (the reader `evepub.formats.markdown.reader` relies on th
   does not already show it, in bold), then ``notes: ...`` on a line of its own. Data never yields a line
   break (line ends are character references) nor bold, so the first hard break of an entry always starts
   its details, and the bold in them is always its status.
+- The roadmap's introduction is a "##" section whose anchor is `introduction`, after the contents and before
+  the first release: its paragraphs are the introduction's, and its heading is wording, not data.
 - `build --changes-since` adds a "Changes since" section at the end of the contents: a "###" heading and
   "####" release headings, which the reader takes as front matter like the rest of the contents.
 """
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evepub.formats.changes import change_texts
-from evepub.formats.markdown.contract import CHANGES_ANCHOR, TOC_ANCHOR, hidden_status
+from evepub.formats.markdown.contract import CHANGES_ANCHOR, INTRODUCTION_ANCHOR, TOC_ANCHOR, hidden_status
 from evepub.formats.settings import BuildSettings, timeline_picture
 from evepub.model import URL_RE, Area, Block, Item, ItemList, ListStyle, Release, Roadmap
 from evepub.templating import Trusted
@@ -177,7 +179,7 @@ class Section:
 class _Anchors:
     """Stable, unique anchors made from heading words."""
 
-    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR, CHANGES_ANCHOR})
+    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR, CHANGES_ANCHOR, INTRODUCTION_ANCHOR})
 
     def make(self, *words: str) -> Trusted:
         base = "-".join(part for part in map(anchor_slug, words) if part) or "section"
@@ -278,6 +280,8 @@ def context(roadmap: Roadmap, settings: BuildSettings) -> dict[str, Any]:
         "inline": inline,
         "changes": changes,
         "changes_anchor": Trusted(CHANGES_ANCHOR),
+        "introduction": [inline(paragraph) for paragraph in roadmap.introduction],
+        "introduction_anchor": Trusted(INTRODUCTION_ANCHOR),
         "code": code,
     }
 

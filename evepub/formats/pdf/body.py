@@ -12,13 +12,13 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable, PageBreak, Spacer
 from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.formats.pdf.fonts import FontSet
 from evepub.formats.pdf.markup import Paragraph, escape, quoteattr
 from evepub.formats.pdf.style import Style, Styles, hex_colour
-from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap
+from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, find_links
 
 BULLETS = ("•", "◦", "▪")  # bullet glyph by list depth, repeating
 LABEL_GAP = 6.0  # between a list label and its text; ReportLab pushes the text right below 0.6 em
@@ -122,7 +122,11 @@ class BodyBuilder:
     badges: dict[str, Badge] = field(default_factory=dict)
 
     def story(self) -> Iterator[Flowable]:
-        """Every flowable of the body, release after release."""
+        """Every flowable of the body: the introduction, then release after release."""
+        for text in self.roadmap.introduction:
+            yield self.paragraph(Item(id="", text=text, links=find_links(text)), self.styles.body, None)
+        if self.roadmap.introduction:  # the first heading's bookmark points above it: keep the text out of reach
+            yield Spacer(1, self.styles.h1.fontSize * 2)
         for number, release in enumerate(self.roadmap.releases):
             if number and self.style.page.release_starts_page:
                 yield PageBreak()

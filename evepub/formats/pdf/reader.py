@@ -7,6 +7,7 @@ What it relies on, all of it visible in the file (nothing hidden is embedded for
   lines of the same size that continue it);
 - a list entry is a line whose first piece of text is a label ("•", "1.", "a.") set apart before the text;
   the label gives the list style and number, and the x where the text starts gives the nesting depth;
+- the introduction's paragraphs come first on the page of the first release, before its heading;
 - a paragraph starts at the left margin in the upright face; a note is set in the oblique face (characters
   only a fallback face has are upright) and inset by its padding on both sides;
 - a line continues the entry above it when the same text object (one per paragraph) drew it, starting
@@ -36,7 +37,7 @@ from pypdf.generic import Destination
 from evepub.errors import EvepubError
 from evepub.formats.ooxml import unreadable
 from evepub.formats.readback import read_marker
-from evepub.model import Entry, ItemKind, ListStyle, ReadBack
+from evepub.model import INTRODUCTION, Entry, ItemKind, ListStyle, ReadBack
 
 LABEL_RE = re.compile(r"(?:[•◦▪]|\d+\.|[a-z]+\.|[A-Z]+\.)")
 BFCHAR_RE = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
@@ -130,7 +131,7 @@ def read(path: Path) -> ReadBack:
     except Exception as error:  # pypdf raises many kinds for a damaged file
         raise unreadable(path, "PDF", error) from error
     found: list[tuple[Entry, Block | None]] = [(Entry("title", title), None)]
-    found.extend(BodyReader(runs, headings).entries(links))
+    found.extend(introduced(BodyReader(runs, headings).entries(links)))
     return ReadBack(
         [entry for entry, _ in found],
         list(UNRECOVERABLE),
@@ -138,6 +139,16 @@ def read(path: Path) -> ReadBack:
         statuses=[block.status if block else None for _, block in found],
         links=[list(dict.fromkeys(block.links)) if block else [] for _, block in found],
     )
+
+
+def introduced(found: list[tuple[Entry, Block | None]]) -> list[tuple[Entry, Block | None]]:
+    """The paragraphs before the first heading are the introduction."""
+    first = next((index for index, (entry, _) in enumerate(found) if entry.kind in ("release", "area")), len(found))
+    for index in range(first):
+        entry, block = found[index]
+        if entry.kind == ItemKind.PARAGRAPH.value:
+            found[index] = (Entry(INTRODUCTION, entry.text), block)
+    return found
 
 
 @dataclass(frozen=True)

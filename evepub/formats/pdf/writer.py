@@ -138,8 +138,9 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
 def source_texts(roadmap: Roadmap) -> list[str]:
     """Every string of the source the document prints."""
     texts = [roadmap.title, roadmap.subtitle or "", roadmap.version or "", roadmap.author or ""]
+    texts.extend(roadmap.introduction)
     for release in roadmap.releases:
-        texts.extend([release.name, release.period or ""])
+        texts.extend([release.name, release.period or "", release.remark or ""])
     for located in walk(roadmap):
         item = located.item
         texts.extend([item.text, item.owner or "", item.notes or "", *item.links])

@@ -10,9 +10,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.workbook import Workbook
+
 from evepub.formats.readback import read_marker
-from evepub.formats.xlsx.table import Section, TrackerTable, read_table
-from evepub.model import Entry, ItemKind, ReadBack, Release
+from evepub.formats.xlsx.layout import LIST_SECTION_KIND, LIST_SECTION_TEXT, LISTS_SHEET
+from evepub.formats.xlsx.table import (
+    LIST_COLUMNS,
+    BoundedRows,
+    Section,
+    TrackerTable,
+    column_text,
+    table_of,
+    with_workbook,
+)
+from evepub.model import INTRODUCTION, Entry, ItemKind, ReadBack, Release
 
 CONTROL_PICTURES = re.compile("[\u2400-\u241f]")
 KINDS = {kind.value for kind in ItemKind}
@@ -31,14 +42,25 @@ class _Run:
 
 def read(path: Path) -> ReadBack:
     """Read a tracker workbook back into the entries of the roadmap it shows, with list numbers, statuses, links."""
-    return read_back(read_table(path))
+    table, introduction = with_workbook(path, lambda workbook, at: (table_of(workbook, at), introduction_of(workbook)))
+    return read_back(table, introduction)
 
 
-def read_back(table: TrackerTable) -> ReadBack:
-    """The entries of a tracker table, with list numbers, statuses and links."""
+def introduction_of(workbook: Workbook) -> list[str]:
+    """The introduction's paragraphs, as the Lists sheet records them after the title."""
+    if LISTS_SHEET not in workbook.sheetnames or not hasattr(workbook[LISTS_SHEET], "iter_rows"):
+        return []
+    rows = (tuple(cell.value for cell in cells) for _, cells in BoundedRows(workbook[LISTS_SHEET], 2, LIST_COLUMNS))
+    return [column_text(row, LIST_SECTION_TEXT) for row in rows if column_text(row, LIST_SECTION_KIND) == INTRODUCTION]
+
+
+def read_back(table: TrackerTable, introduction: list[str] | None = None) -> ReadBack:
+    """The entries of a tracker table (and the introduction's paragraphs), with list numbers, statuses and links."""
     sections = list(table.sections)
     if not any(section.kind == "title" for section in sections):
         sections.insert(0, Section("title", table.title, "", ""))
+    at = next(index for index, section in enumerate(sections) if section.kind == "title") + 1
+    sections[at:at] = [Section(INTRODUCTION, text, "", "") for text in introduction or []]
     rows = [{key: row.text(key) for key in table.columns} for row in table.rows]
     back = ReadBack([], [], numbers=[], statuses=[], links=[])
     merge(sections, runs_of(rows), _Collector(back.entries, back.numbers, back.statuses, back.links))
@@ -111,7 +133,7 @@ def merge(sections: list[Section], runs: list[_Run], back: _Collector) -> None:
     release = None
     for section in sections:
         back.heading(Entry(section.kind, section.text))
-        if section.kind == "title":
+        if section.kind in ("title", INTRODUCTION):
             continue
         release = section.release
         while position < len(runs) and (runs[position].release, runs[position].area) == (release, section.area):

@@ -29,7 +29,7 @@ from evepub.formats.xlsx.layout import (
     Styles,
     safe_text,
 )
-from evepub.model import Roadmap
+from evepub.model import INTRODUCTION, Roadmap
 
 HEADER_ROW = 4  # rows 1-2 hold the title and the edition
 FIRST_STATUS_COLUMN = 3  # after Release and Period
@@ -175,8 +175,10 @@ _SECTION_COLUMNS = (LIST_SECTION_KIND, LIST_SECTION_TEXT, LIST_SECTION_RELEASE, 
 
 
 def sections(roadmap: Roadmap) -> list[tuple[str, str, str, str, str]]:
-    """The headings of the document in order: kind, text, release name, period, area title."""
+    """The headings of the document in order: kind, text, release name, period, area title; the introduction's
+    paragraphs follow the title (kind "introduction", which the tracker table passes over)."""
     rows = [("title", safe_text(roadmap.title, "roadmap title"), "", "", "")]
+    rows += [(INTRODUCTION, safe_text(text, "introduction"), "", "", "") for text in roadmap.introduction]
     for release in roadmap.releases:
         name, period = safe_text(release.name, "release name"), safe_text(release.period or "", "release period")
         rows.append(("release", safe_text(release.heading, "release heading"), name, period, ""))
