@@ -19,9 +19,9 @@ from pypdf.generic import Destination
 
 from evepub.build import build
 from evepub.errors import EvepubError
+from evepub.formats.overview import count_items
 from evepub.formats.pdf.font_cache import load_ttfont
 from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
-from evepub.formats.pdf.overview import count_items
 from evepub.formats.pdf.reader import read
 from evepub.formats.pdf.writer import write
 from evepub.formats.settings import BuildSettings
@@ -136,16 +136,21 @@ def test_pdftotext_keeps_list_labels_before_their_text(eve_roadmap: Roadmap, tmp
         assert f"{located.style.label(located.number)} {start}" in text
 
 
+def front_headings(roadmap: Roadmap) -> list[tuple[int, str]]:
+    """The front-matter sections the outline and the contents hold before the releases."""
+    timeline = any(release.start and release.end for release in roadmap.releases)
+    return [(0, "Overview"), *([(1, "Timeline")] if timeline else [])]
+
+
 def test_outline_holds_every_release_and_area_in_order_at_its_heading(roadmap: Roadmap, built: PdfReader) -> None:
     bookmarks = flat_outline(built)
-    assert [(level, title) for level, title, _ in bookmarks] == headings(roadmap)
+    assert [(level, title) for level, title, _ in bookmarks] == front_headings(roadmap) + headings(roadmap)
     for _, title, page in bookmarks:
         lines = [squash(line) for line in built.pages[page].extract_text().splitlines()]
         assert squash(title) in lines, f"{title!r} is not a line of page {page + 1}"
     pages = [page for _, _, page in bookmarks]
     assert pages == sorted(pages)
-    releases = [page for level, _, page in bookmarks if level == 0]
-    assert len(set(releases)) == len(releases)  # every release starts a page
+    assert built.trailer["/Root"]["/PageMode"] == "/UseOutlines"  # the bookmark pane opens with the document
 
 
 def test_bookmarks_point_at_the_heading_position(eve_roadmap: Roadmap, tmp_path: Path) -> None:
@@ -157,7 +162,9 @@ def test_bookmarks_point_at_the_heading_position(eve_roadmap: Roadmap, tmp_path:
             if isinstance(entry, list):
                 collect(entry)
             else:
-                assert isinstance(entry, Destination) and entry.typ == "/XYZ"
+                # /XYZ for releases and areas, /FitH for the front matter (the reader skips those)
+                assert isinstance(entry, Destination) and entry.typ in ("/XYZ", "/FitH")
+                assert entry.typ == "/XYZ" or entry.title in ("Overview", "Timeline"), entry.title
                 tops.append(float(entry.top))
 
     collect(reader.outline)
@@ -169,7 +176,7 @@ def test_contents_lists_every_heading_with_its_page_number_and_a_link(eve_roadma
     reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
     contents = reader.pages[1]
     text = contents.extract_text()
-    assert_in_order([title for _, title in headings(eve_roadmap)], text)
+    assert_in_order([title for _, title in front_headings(eve_roadmap) + headings(eve_roadmap)], text)
     printed = [int(number) for number in re.findall(r"(?<![\w-])(\d+)(?![\w-])", text)]
     for _, title, page in flat_outline(reader):
         assert page + 1 in printed, f"page {page + 1} of {title!r} is not in the contents"
@@ -178,7 +185,8 @@ def test_contents_lists_every_heading_with_its_page_number_and_a_link(eve_roadma
         for annotation in contents.get("/Annots", [])
         if annotation.get_object().get("/Subtype") == "/Link" and "/Dest" in annotation.get_object()
     ]
-    assert len(internal) >= 2 * len(headings(eve_roadmap))  # the title and the page number of each entry
+    entries = front_headings(eve_roadmap) + headings(eve_roadmap)
+    assert len(internal) >= 2 * len(entries)  # the title and the page number of each entry
 
 
 def test_every_url_is_a_clickable_link(roadmap: Roadmap, built: PdfReader) -> None:
@@ -246,7 +254,8 @@ def test_markup_in_the_source_prints_literally(tmp_path: Path) -> None:
         assert squash(line) in squash(text)
     assert not pwned.exists()
     assert reader.metadata.title == roadmap.title
-    assert flat_outline(reader)[0][1] == "A-release (Q1 2030)"
+    body = [entry for entry in flat_outline(reader) if entry[:2] not in front_headings(roadmap)]
+    assert body[0][1] == "A-release (Q1 2030)"
     uris = [
         str(annotation.get_object()["/A"].get("/URI", ""))
         for page in reader.pages
@@ -312,9 +321,13 @@ def test_every_page_but_the_cover_has_a_running_header_and_footer(roadmap: Roadm
     for number, page in enumerate(built.pages[1:], start=2):
         assert f"Page {number} of {total}" in page.extract_text()
         assert top_line(page).startswith(roadmap.title)
-    for level, title, page in flat_outline(built):
-        if level == 0:
-            assert top_line(built.pages[page]).endswith(title)  # the release of the page, right of the title
+    # releases flow: a page's header names the release that starts at its top, or the one still running there
+    starts = [(page, title) for level, title, page in flat_outline(built) if level == 0]
+    for page in sorted({page for page, _ in starts}):
+        before = [title for start, title in starts if start < page][-1:]
+        first_here = [title for start, title in starts if start == page][:1]
+        header = top_line(built.pages[page])
+        assert any(header.endswith(title) for title in before + first_here), (header, before, first_here)
 
 
 def test_missing_fonts_give_a_clear_error_naming_the_override(
@@ -405,12 +418,13 @@ def shown(count: int) -> str:
 
 def overview_rows(roadmap: Roadmap) -> list[list[str]]:
     """The overview table below its header, counted from the model: per release its name, its period, its items
-    and its items per status in vocabulary order; then the total row. Notes do not count."""
-    statuses = [status.name for status in roadmap.statuses]
+    and its items per status some release uses, in vocabulary order; then the total row. Notes do not count."""
     counters = {id(release): Counter[str]() for release in roadmap.releases}
     for located in walk(roadmap):
         if located.item.kind is not ItemKind.NOTE:
             counters[id(located.release)][roadmap.status(located.item.status).name] += 1
+    used = sum(counters.values(), Counter[str]())
+    statuses = [status.name for status in roadmap.statuses if used[status.name]]
 
     def numbers(counter: Counter[str]) -> list[str]:
         return [shown(counter.total()), *(shown(counter[name]) for name in statuses)]
@@ -442,6 +456,14 @@ def test_overview_prints_the_counts_of_every_release_and_status_and_the_totals(
         printed.append(lines[position : position + len(row)])
         position += len(row)
     assert printed == expected
+    header = " ".join(lines[1 : lines.index(expected[0][0])])
+    used = {
+        located.item.status or roadmap.default_status
+        for located in walk(roadmap)
+        if located.item.kind is not ItemKind.NOTE
+    }
+    columns = [status.name for status in roadmap.statuses if status.name in used]  # only statuses some release uses
+    assert header == " ".join(["Release", "Items", *columns])
 
 
 def test_timeline_svg_names_every_release_and_is_stable(roadmap: Roadmap) -> None:
@@ -584,3 +606,141 @@ def test_tracked_fields_verify(tmp_path: Path) -> None:
     statuses = dict(zip((entry.text for entry in back.entries), back.statuses or [], strict=True))
     assert statuses[TRACKED_TEXT] == "done" and statuses["Advantech EPC-R3720"] == "blocked"
     assert statuses["Introduction of CAN Bus support"] is None
+
+
+# Issue 15: badges, flowing releases, front matter in the outline, metadata, subset tags, the timeline picture
+
+BADGE_CONTRAST = 4.5  # WCAG AA, badge text against the badge's fill
+
+
+def badge_pieces(reader: PdfReader, roadmap: Roadmap) -> list[Drawn]:
+    """Every drawn piece that is a status label at the badge size (8 pt), on the body pages."""
+    labels = {status.name for status in roadmap.statuses}
+    return [
+        piece
+        for page in reader.pages[3:]
+        for piece in drawn_texts(page)
+        if piece.text.strip() in labels and abs(piece.size - 8.0) < 0.01
+    ]
+
+
+def test_no_badge_repeats_a_status_its_text_already_says(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    said = [located.item for located in walk(eve_roadmap) if located.item.status]
+    assert said and all(f"({item.status}" in item.text for item in said)  # every EVE status is in its text
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    assert badge_pieces(reader, eve_roadmap) == []
+    assert "(proposed)" in body_text(reader)
+
+
+def test_a_badge_is_drawn_where_the_text_does_not_say_its_status(tmp_path: Path) -> None:
+    roadmap = tracked_roadmap()
+    reader = PdfReader(pdf_file(roadmap, tmp_path))
+    assert sorted(piece.text.strip() for piece in badge_pieces(reader, roadmap)) == ["blocked", "done"]
+
+
+def test_every_badge_text_has_a_contrast_of_at_least_4_5_on_its_fill(tmp_path: Path) -> None:
+    from reportlab.lib import colors
+
+    from evepub.formats.pdf.body import badge_text_colour, contrast_ratio
+
+    roadmap = tracked_roadmap()
+    for status in roadmap.statuses:
+        fill = colors.HexColor(f"#{status.colour}")
+        text = badge_text_colour(fill)
+        assert (text.red, text.green, text.blue) in ((0, 0, 0), (1, 1, 1))
+        assert contrast_ratio(text, fill) >= BADGE_CONTRAST, status
+    reader = PdfReader(pdf_file(roadmap, tmp_path))
+    colours = {status.name: colors.HexColor(f"#{status.colour}") for status in roadmap.statuses}
+    pieces = badge_pieces(reader, roadmap)
+    assert pieces
+    for piece in pieces:  # as drawn: the fill the badge text is set in, against the status colour
+        drawn = colors.Color(*piece.fill)
+        assert contrast_ratio(drawn, colours[piece.text.strip()]) >= BADGE_CONTRAST, piece
+
+
+def page_fullness(path: Path, top: float = 72, bottom: float = 64) -> list[float]:
+    """For each page, the share of the text frame's height down to its lowest line of text (pdftotext -bbox)."""
+    program = require_tool("pdftotext")
+    html = subprocess.run([program, "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    shares = []
+    for page in html.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        lows = [float(y) for y in re.findall(r'yMax="([\d.]+)"', page) if top - 2 <= float(y) <= height - bottom + 2]
+        shares.append((max(lows) - top) / (height - bottom - top) if lows else 0.0)
+    return shares
+
+
+def test_releases_flow_onto_at_most_ten_well_filled_pages(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    path = pdf_file(eve_roadmap, tmp_path)
+    fullness = page_fullness(path)
+    assert len(fullness) <= 10, fullness
+    assert all(share >= 0.40 for share in fullness[:-1]), [f"{share:.0%}" for share in fullness]
+    reader = PdfReader(path)
+    release_pages = [page for level, title, page in flat_outline(reader) if level == 0 and title != "Overview"]
+    assert len(set(release_pages)) < len(release_pages)  # some release starts on the page of the one before
+
+
+def test_catalog_has_lang_outline_mode_and_xmp_metadata(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/PageMode"] == "/UseOutlines"
+    metadata = root["/Metadata"].get_object()
+    assert metadata["/Type"] == "/Metadata" and metadata["/Subtype"] == "/XML"
+    tree = ElementTree.fromstring(metadata.get_data())
+    texts = {element.tag.rsplit("}", 1)[-1]: "".join(element.itertext()).strip() for element in tree.iter()}
+    assert texts["language"] == "en" and texts["title"] == eve_roadmap.title and texts["CreatorTool"] == "evepub"
+
+
+def test_pdffonts_shows_a_distinct_subset_tag_per_font(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    program = require_tool("pdffonts")
+    listing = subprocess.run([program, str(pdf_file(eve_roadmap, tmp_path))], capture_output=True, text=True).stdout
+    names = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
+    tags = [name.split("+")[0] for name in names]
+    assert len(names) >= 3 and all(re.fullmatch(r"[A-Z]{6}", tag) for tag in tags), names
+    assert len(set(tags)) == len(tags), names
+
+
+def test_timeline_svg_scales_to_the_page_on_an_opaque_background_with_readable_labels(eve_roadmap: Roadmap) -> None:
+    svg = write(eve_roadmap, SETTINGS)["roadmap-timeline.svg"]
+    tree = ElementTree.fromstring(svg)
+    assert tree.get("width") == "100%" and tree.get("height") is None
+    _, _, width, height = (float(value) for value in tree.get("viewBox").split())
+    assert width > 0 and height > 0
+    drawn = [element for element in tree.iter() if element.tag.rsplit("}", 1)[-1] in ("rect", "g", "text", "path")]
+    first = drawn[0]
+    assert first.tag.endswith("rect") and first.get("fill") == "#ffffff"
+    assert (float(first.get("width")), float(first.get("height"))) == (width, height)
+    sizes = [float(size) for size in re.findall(rb"font-size: ?([\d.]+)", svg)]
+    assert sizes and min(sizes) * 800 / width >= 11, min(sizes)  # px at 100 % of an 800 px wide page
+
+
+def test_no_timeline_label_crosses_a_year_line(eve_roadmap: Roadmap) -> None:
+    from reportlab.graphics.shapes import Group, Line, String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from evepub.formats.pdf.fonts import load_fonts
+    from evepub.formats.pdf.writer import RoadmapDocument, load_style, paragraph_styles, render_texts
+
+    texts = render_texts(eve_roadmap, SETTINGS)
+    fonts = load_fonts(texts.all())
+    style = load_style(SETTINGS.templates)
+    drawing = RoadmapDocument(eve_roadmap, SETTINGS, texts, fonts, style, paragraph_styles(style, fonts)).timeline
+    strings: list[String] = []
+    lines: list[Line] = []
+
+    def collect(node: Any) -> None:
+        for child in node.contents if isinstance(node, Group) or hasattr(node, "contents") else []:
+            if isinstance(child, String):
+                strings.append(child)
+            elif isinstance(child, Line):
+                lines.append(child)
+            collect(child)
+
+    collect(drawing)
+    # the vertical rules: year starts and the later column (not the edition marker, which crosses the plot)
+    years = {line.x1 for line in lines if line.x1 == line.x2 and line.strokeColor == style.colours.rule}
+    assert len(years) >= 4
+    for string in strings:
+        left = string.x
+        right = left + stringWidth(string.text, string.fontName, string.fontSize)
+        assert not any(left < x < right for x in years), (string.text, left, right)

@@ -12,15 +12,17 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
+from evepub.formats.pdf.contract import text_says_status
 from evepub.formats.pdf.fonts import FontSet
 from evepub.formats.pdf.markup import Paragraph, escape, quoteattr
 from evepub.formats.pdf.style import Style, Styles, hex_colour
 from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, find_links
 
 BULLETS = ("•", "◦", "▪")  # bullet glyph by list depth, repeating
+RELEASE_ROOM = 1 / 3  # a flowing release starts on a new page when less than this share of the frame is left
 LABEL_GAP = 6.0  # between a list label and its text; ReportLab pushes the text right below 0.6 em
 
 
@@ -51,12 +53,34 @@ class Heading(Paragraph):
         super().draw()
 
 
+def relative_luminance(colour: colors.Color) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+
+    def linear(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(colour.red) + 0.7152 * linear(colour.green) + 0.0722 * linear(colour.blue)
+
+
+def contrast_ratio(first: colors.Color, second: colors.Color) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def badge_text_colour(fill: colors.Color) -> colors.Color:
+    """Black or white, whichever contrasts more with the badge's fill (one of them always reaches 4.5:1)."""
+    black, white = colors.Color(0, 0, 0), colors.Color(1, 1, 1)
+    return white if contrast_ratio(white, fill) >= contrast_ratio(black, fill) else black
+
+
 @dataclass(frozen=True)
 class Badge:
     """A status badge: a rounded label in the status colour, drawn in room the item's text reserved for it."""
 
     runs: list[tuple[str, str]]  # (face, text) of the label
     colour: colors.Color
+    text_colour: colors.Color  # black or white, whichever contrasts more with `colour`
     size: float
     width: float
     room: float  # width of the no-break spaces that end the item's text
@@ -68,7 +92,7 @@ class Badge:
         canvas.saveState()
         canvas.setFillColor(self.colour)
         canvas.roundRect(x, baseline - size * 0.38, self.width, size * 1.45, size * 0.55, stroke=0, fill=1)
-        canvas.setFillColor(colors.white)
+        canvas.setFillColor(self.text_colour)
         x += size * 0.6
         for face, text in self.runs:
             canvas.setFont(face, size)
@@ -130,6 +154,8 @@ class BodyBuilder:
         for number, release in enumerate(self.roadmap.releases):
             if number and self.style.page.release_starts_page:
                 yield PageBreak()
+            elif number:  # releases flow: a new page only where this one would start in the page's last third
+                yield CondPageBreak(self.frame_height * RELEASE_ROOM)
             yield from self.release(number, release)
 
     def release(self, number: int, release: Release) -> Iterator[Flowable]:
@@ -169,6 +195,8 @@ class BodyBuilder:
     def paragraph(self, item: Item, style: ParagraphStyle, label: str | None) -> ItemParagraph:
         """One item as a paragraph that keeps itself on one page, with its badge."""
         badge = self.badge(item.status)
+        if badge is not None and text_says_status(item.text, self.wording.status_labels.get(item.status or "", "")):
+            badge = None  # "(proposed)" in the text already says it
         markup = self.linked_text(item.text, item.links)
         if badge is not None:
             markup += " " + "\u00a0" * round(badge.room / self.nbsp_width)
@@ -229,7 +257,8 @@ class BodyBuilder:
             runs = [(face or self.fonts.bold, text) for face, text in self.fonts.runs(label)]
             width = sum(stringWidth(text, face, size) for face, text in runs) + size * 1.2
             spaces = math.ceil(width / self.nbsp_width)
-            self.badges[status] = Badge(runs, colour, size, width, spaces * self.nbsp_width)
+            text_colour = badge_text_colour(colour)
+            self.badges[status] = Badge(runs, colour, text_colour, size, width, spaces * self.nbsp_width)
         return self.badges[status]
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from evepub.formats.readback import Shows, every_link, status_label
 from evepub.model import Located, Roadmap
 
@@ -9,9 +11,21 @@ SOFT_HYPHEN = "\u00ad"
 LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
 
 
+def text_says_status(text: str, label: str) -> bool:
+    """True when the text already names the status, right after an opening bracket: "(proposed)",
+    "(first cut done https://...)", "[done]". A badge there would only repeat it."""
+    if not label.strip():
+        return False
+    pattern = r"[(\[]\s*" + re.escape(label.strip()) + r"(?![\w-])"
+    return re.search(pattern, text.replace(SOFT_HYPHEN, ""), re.IGNORECASE) is not None
+
+
 def badge_of_own_status(located: Located, roadmap: Roadmap) -> str | None:
-    """A badge for every status the source gives an item."""
-    return status_label(located.item.status)
+    """A badge for every status the source gives an item, unless its text already says that status."""
+    label = status_label(located.item.status)
+    if label is None or text_says_status(located.item.text, label):
+        return None
+    return label
 
 
 def without_space_after_long_words(text: str) -> str:

@@ -47,6 +47,34 @@ FACES: dict[str, tuple[str, tuple[str, str]]] = {
 TOFU_ROLE = "tofu"
 
 
+def subset_tag(font_name: str, number: int, subset: list[int]) -> bytes:
+    """A subset's six-letter tag (the XXXXXX of XXXXXX+DejaVuSans), from the font's name, the subset's number and
+    its characters: distinct per font and subset, as PDF readers expect, and the same on every build."""
+    digest = hashlib.sha256(f"{font_name}/{number}/{subset}".encode()).digest()
+    return bytes(ord("A") + byte % 26 for byte in digest[:6])
+
+
+def tag_subsets_per_font(add_objects: Callable[..., None]) -> Callable[..., None]:
+    """Wrap TTFont.addObjects so each font's subsets get tags of their own; ReportLab numbers every font's
+    subsets from AAAAAA+, so all of a document's fonts shared one tag."""
+
+    def add(font: TTFont, doc: object) -> None:
+        numbering = ttfonts.SUBSETN
+        subsets = font.state[doc].subsets if doc in font.state else []
+        ttfonts.SUBSETN = lambda number, *args: subset_tag(font.fontName, number, subsets[number])
+        try:
+            add_objects(font, doc)
+        finally:
+            ttfonts.SUBSETN = numbering
+
+    add.evepub_tagged = True  # type: ignore[attr-defined]
+    return add
+
+
+if not getattr(TTFont.addObjects, "evepub_tagged", False):
+    TTFont.addObjects = tag_subsets_per_font(TTFont.addObjects)  # type: ignore[method-assign]
+
+
 @dataclass
 class FontSet:
     """The registered faces of one build and the fallback face of every character the main face lacks."""

@@ -1,4 +1,4 @@
-"""The overview page: item counts per release and status, as a table."""
+"""The overview page: item counts per release and status (formats/overview.py counts them), as a table."""
 
 from __future__ import annotations
 
@@ -9,41 +9,14 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
-from evepub.errors import EvepubError
+from evepub.formats.overview import ReleaseCount, count_items, used_statuses
 from evepub.formats.pdf.fonts import FontSet
 from evepub.formats.pdf.markup import Paragraph, escape
 from evepub.formats.pdf.style import Style, Styles, hex_colour
-from evepub.model import ItemKind, Roadmap, walk
+from evepub.model import Roadmap
 
 ITEMS_COLUMN = 40.0
 CELL_PADDING = 4.0
-
-
-@dataclass(frozen=True)
-class ReleaseCount:
-    """How many items one release has, in total and by status."""
-
-    name: str
-    period: str | None
-    items: int
-    by_status: Counter[str]
-
-
-def count_items(roadmap: Roadmap) -> list[ReleaseCount]:
-    """Counts per release: paragraphs and list entries (not notes); no status counts as the default status."""
-    counts = {id(release): Counter[str]() for release in roadmap.releases}
-    for located in walk(roadmap):
-        if located.item.kind is ItemKind.NOTE:
-            continue
-        try:
-            status = roadmap.status(located.item.status).name
-        except KeyError as error:
-            raise EvepubError(f"item {located.item.id}: status {error} is not in the status vocabulary") from error
-        counts[id(located.release)][status] += 1
-    return [
-        ReleaseCount(release.name, release.period, sum(counts[id(release)].values()), counts[id(release)])
-        for release in roadmap.releases
-    ]
 
 
 @dataclass(frozen=True)
@@ -62,7 +35,7 @@ def overview_table(
 ) -> Table:
     """One row per release (name over period), its item count and its count per status, and a total row."""
     counts = count_items(roadmap)
-    statuses = [status.name for status in roadmap.statuses]
+    statuses = used_statuses(roadmap, counts)  # a status no release uses gets no column
     release_width = _release_width(counts, fonts, style, text)
     status_width = (width - release_width - ITEMS_COLUMN) / max(len(statuses), 1)
     head_style = _fitted_head(styles, fonts, [text.status_labels[name] for name in statuses], status_width)
@@ -90,7 +63,7 @@ def overview_table(
         + [_number(total[name], styles, style, fonts, bold=True) for name in statuses]
     )
     table = Table(rows, colWidths=[release_width, ITEMS_COLUMN] + [status_width] * len(statuses), repeatRows=1)
-    table.setStyle(_table_style(roadmap, style, fonts))
+    table.setStyle(_table_style(roadmap, statuses, style, fonts))
     return table
 
 
@@ -125,7 +98,7 @@ def _number(value: int, styles: Styles, style: Style, fonts: FontSet, bold: bool
     return Paragraph(f"<b>{text}</b>" if bold else text, styles.table_number)
 
 
-def _table_style(roadmap: Roadmap, style: Style, fonts: FontSet) -> TableStyle:
+def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: FontSet) -> TableStyle:
     colours = style.colours
     commands: list[tuple[object, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # Table sets a cell font even for Paragraph cells
@@ -140,6 +113,7 @@ def _table_style(roadmap: Roadmap, style: Style, fonts: FontSet) -> TableStyle:
         ("LINEBELOW", (0, -1), (-1, -1), 1.0, colours.accent),
         ("BACKGROUND", (1, 1), (1, -1), colours.table_stripe_fill),
     ]
-    for column, status in enumerate(roadmap.statuses, start=2):
-        commands.append(("LINEBELOW", (column, 0), (column, 0), 2.5, colors.HexColor(f"#{status.colour}")))
+    for column, name in enumerate(statuses, start=2):
+        colour = roadmap.status(name).colour
+        commands.append(("LINEBELOW", (column, 0), (column, 0), 2.5, colors.HexColor(f"#{colour}")))
     return TableStyle(commands)

@@ -2,7 +2,8 @@
 
 What it relies on, all of it visible in the file (nothing hidden is embedded for it):
 - the document title is the /Title of the document information;
-- releases and areas are the outline (bookmarks) at levels 0 and 1, in order; the body starts on the page
+- releases and areas are the outline (bookmarks) at levels 0 and 1, in order, their destinations /XYZ (the
+  front matter's bookmarks, overview, timeline and changes, are /FitH and not entries); the body starts on the page
   of the first bookmark, and each heading is the first line below where its bookmark points (with the
   lines of the same size that continue it);
 - a list entry is a line whose first piece of text is a label ("•", "1.", "a.") set apart before the text;
@@ -168,6 +169,8 @@ def bookmarks(pdf: PdfReader, outline: list[Any], level: int) -> list[Bookmark]:
         if isinstance(entry, list):
             found.extend(bookmarks(pdf, entry, level + 1))
         elif isinstance(entry, Destination):
+            if entry.typ == "/FitH":  # a front-matter section (overview, timeline, changes), not a release or area
+                continue
             top = float(entry.top) if isinstance(entry.top, int | float) else None
             found.append(Bookmark(level, str(entry.title), pdf.get_destination_page_number(entry), top))
     return found

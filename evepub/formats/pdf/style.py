@@ -42,6 +42,7 @@ class Type:
     item_space: float
     list_indent: float
     h1_size: float
+    h1_space_before: float
     h1_space_after: float
     h2_size: float
     h2_space_before: float
@@ -194,7 +195,7 @@ def paragraph_styles(style: Style, fonts: FontSet) -> Styles:
             fontSize=t.h1_size,
             leading=t.h1_size * 1.25,
             textColor=c.accent,
-            spaceBefore=0,
+            spaceBefore=t.h1_space_before,  # dropped at the top of a page
             spaceAfter=t.h1_space_after,
             keepWithNext=1,
         ),
@@ -216,7 +217,7 @@ def paragraph_styles(style: Style, fonts: FontSet) -> Styles:
             fontSize=t.h1_size,
             leading=t.h1_size * 1.25,
             textColor=c.accent,
-            spaceBefore=0,
+            spaceBefore=t.h1_space_before,  # dropped at the top of a page
             spaceAfter=t.h1_space_after,
         ),
         cover_title=_derive(

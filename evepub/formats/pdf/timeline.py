@@ -20,6 +20,8 @@ from evepub.model import Quarter, Release
 ROW = 17.0  # height of one release row, at most
 AXIS = 30.0  # height of the year and quarter header
 FOOT = 14.0  # room under the plot for the edition marker label
+GAP = 8.0  # between the name column, the period column and the plot
+SMALLEST = 7.0  # points: the smallest label; at 800 px wide (the SVG scales to its width) that is 11 px or more
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Axis:
     first: Quarter
     quarters: int  # dated columns
     left: float  # x of the first column
+    period_x: float  # x of the period column, between the names and the plot
     column: float  # width of one quarter
     later: float  # width of the column for releases without a period (0 when every release has one)
     row: float  # height of one release row
@@ -97,15 +100,24 @@ def _axis(
     text: TimelineText,
 ) -> Axis:
     row = min(ROW, (most - AXIS - FOOT) / len(releases))
-    size = min(style.type.small_size, row * 0.62)
-    left = max(_width(fonts, fonts.bold, release.name, size) for release in releases) + 10
+    size = max(min(style.type.small_size, row * 0.62), SMALLEST + 0.5)
+    period_x = max(_width(fonts, fonts.bold, release.name, size) for release in releases) + GAP
+    periods = max(_width(fonts, fonts.regular, _period(release, text), size - 0.5) for release in releases)
+    left = period_x + periods + GAP
     first = min(release.start for release in dated if release.start)
     last = max(release.end for release in dated if release.end)
     quarters = last.index - first.index + 1
     later = 0.0
     if len(dated) < len(releases):
-        later = max(_width(fonts, fonts.regular, text.no_period, size - 1) + 12, (width - left) / (quarters + 1))
-    return Axis(first, quarters, left, (width - left - later) / quarters, later, row, size)
+        later = max(_width(fonts, fonts.regular, text.later, size - 1) + 6, (width - left) / (quarters + 1))
+    return Axis(first, quarters, left, period_x, (width - left - later) / quarters, later, row, size)
+
+
+def _period(release: Release, text: TimelineText) -> str:
+    """The period a release's row prints in the period column."""
+    if release.start and release.end:
+        return release.period or f"{release.start}–{release.end}"
+    return text.no_period
 
 
 def _year_bands(axis: Axis, top: float, fonts: FontSet, style: Style) -> Group:
@@ -148,20 +160,22 @@ def _quarter_header(axis: Axis, top: float, fonts: FontSet, style: Style, text: 
 
 
 def _row(release: Release, axis: Axis, bottom: float, fonts: FontSet, style: Style, text: TimelineText) -> Group:
-    """The release name, its row rule, and its bar: solid from start to end quarter, dashed when undated."""
+    """The release name, its period in a column of its own (so no label runs into another year's band), its row
+    rule, and its bar: solid from start to end quarter, dashed when undated."""
     group = Group()
     colours = style.colours
     baseline = bottom + (axis.row - axis.size) / 2 + axis.size * 0.18
     bar = axis.row * 0.65
     bar_bottom = bottom + (axis.row - bar) / 2
     group.add(_string(fonts, 0, baseline, release.name, fonts.bold, axis.size, colours.text))
+    period_colour = colours.text if release.start and release.end else colours.muted
+    period = _period(release, text)
+    group.add(_string(fonts, axis.period_x, baseline, period, fonts.regular, axis.size - 0.5, period_colour))
     group.add(Line(0, bottom, axis.right, bottom, strokeColor=colours.rule, strokeWidth=0.3))
     if release.start and release.end:
         x = axis.x(release.start.index) + 1
         width = (release.end.index - release.start.index + 1) * axis.column - 2
         group.add(Rect(x, bar_bottom, width, bar, rx=2.5, ry=2.5, fillColor=colours.accent, strokeColor=None))
-        label = release.period or f"{release.start}–{release.end}"
-        group.add(_bar_label(fonts, label, x, width, axis, baseline, style))
     else:
         x, width = axis.later_x + 2, axis.later - 4
         group.add(
@@ -178,22 +192,7 @@ def _row(release: Release, axis: Axis, bottom: float, fonts: FontSet, style: Sty
                 strokeDashArray=[2.5, 1.5],
             )
         )
-        centre = x + width / 2
-        group.add(
-            _string(fonts, centre, baseline, text.no_period, fonts.regular, axis.size - 1, colours.accent, "middle")
-        )
     return group
-
-
-def _bar_label(fonts: FontSet, label: str, x: float, width: float, axis: Axis, baseline: float, style: Style) -> Group:
-    """The period inside its bar in white, else after the bar, else before it, in text colour."""
-    size = axis.size - 0.5
-    needed = _width(fonts, fonts.regular, label, size)
-    if needed + 6 <= width:
-        return _string(fonts, x + width / 2, baseline, label, fonts.regular, size, colors.white, "middle")
-    if x + width + 4 + needed <= axis.right:
-        return _string(fonts, x + width + 4, baseline, label, fonts.regular, size, style.colours.text)
-    return _string(fonts, x - 4 - needed, baseline, label, fonts.regular, size, style.colours.text)
 
 
 def _edition_marker(
@@ -209,7 +208,7 @@ def _edition_marker(
     colour = style.colours.edition_marker
     group = Group()
     group.add(Line(x, FOOT, x, top, strokeColor=colour, strokeWidth=0.9, strokeDashArray=[3, 2]))
-    group.add(_string(fonts, x, 3, text.edition, fonts.regular, axis.size - 1.5, colour, "middle"))
+    group.add(_string(fonts, x, 3, text.edition, fonts.regular, SMALLEST, colour, "middle"))
     return group
 
 
@@ -235,9 +234,26 @@ def _width(fonts: FontSet, face: str, text: str, size: float) -> float:
 def timeline_svg(drawing: Drawing, title: str, description: str) -> bytes:
     """The chart as a standalone SVG with a title and description, naming the real font families."""
     svg = renderSVG.drawToString(drawing)
+    svg = _scalable(svg, drawing.width, drawing.height)
     svg = svg.replace("<title>...</title>", f"<title>{escape(title)}</title>", 1)
     svg = svg.replace("<desc>...</desc>", f"<desc>{escape(description)}</desc>", 1)
     return _family_names(svg).encode("utf-8")
+
+
+def _scalable(svg: str, width: float, height: float) -> str:
+    """The SVG as wide as the page it is shown on (width 100 %, its aspect kept by the viewBox), on an opaque
+    white background so the labels stay readable on a dark page."""
+    opening = re.search(r"<svg\b[^>]*>", svg)
+    if opening is None:
+        return svg
+    tag = re.sub(r'\s(width|height|viewBox|preserveAspectRatio)="[^"]*"', "", opening.group(0))
+    tag = tag[:-1].rstrip() + f' width="100%" viewBox="0 0 {width:g} {height:g}" preserveAspectRatio="xMinYMin meet">'
+    background = f'<rect x="0" y="0" width="{width:g}" height="{height:g}" fill="#ffffff" stroke="none"/>'
+    rest = svg[opening.end() :]
+    # after the title and description, before the first drawn element
+    at = rest.find("</desc>")
+    at = at + len("</desc>") if at >= 0 else 0
+    return svg[: opening.start()] + tag + rest[:at] + background + rest[at:]
 
 
 def _family_names(svg: str) -> str:

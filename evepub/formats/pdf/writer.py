@@ -19,6 +19,7 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfdoc import PDFName, PDFStream
 from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -53,6 +54,8 @@ from evepub.templating import Templates
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 PDF_NAME = "roadmap.pdf"
 SVG_NAME = TIMELINE_PICTURE
+LANGUAGE = "en"  # the language of the wording templates: the catalog's /Lang and the XMP dc:language
+OVERVIEW_KEY, TIMELINE_KEY, CHANGES_KEY = "overview", "timeline", "changes"  # bookmark keys of the front matter
 
 rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
 
@@ -187,11 +190,24 @@ def render_texts(roadmap: Roadmap, settings: BuildSettings) -> Texts:
 
 
 class FrontHeading(Paragraph):
-    """The heading of a front-matter page (contents, overview); it names the page in the running header."""
+    """The heading of a front-matter page (contents, overview, changes) or of the timeline below the overview.
 
-    def __init__(self, markup: str, style: Any, title: str) -> None:
+    At level 0 it names the page in the running header; with a key it anchors a bookmark, an outline entry and a
+    contents line, as a release (level 0) or area (level 1) heading does.
+    """
+
+    def __init__(self, markup: str, style: Any, title: str, key: str | None = None, level: int = 0) -> None:
         super().__init__(markup, style)
         self.title = title
+        self.key = key
+        self.level = level
+
+    def draw(self) -> None:
+        """Draw the heading and, with a key, bind its destination to the top of its first line."""
+        if self.key is not None:  # /FitH, where a release or area heading has /XYZ: the reader skips front matter
+            _, top = self.canv.absolutePosition(0, self.height + self.style.fontSize * 0.4)
+            self.canv.bookmarkPage(self.key, fit="FitH", top=top)
+        super().draw()
 
 
 class RoadmapDocument(BaseDocTemplate):
@@ -217,6 +233,7 @@ class RoadmapDocument(BaseDocTemplate):
             subject=document_information(texts.subtitle),
             keywords=document_information(keywords(roadmap)),
             creator="evepub",
+            lang=LANGUAGE,
             invariant=1,
             pageCompression=1,
             initialFontName=fonts.regular,
@@ -304,7 +321,11 @@ class RoadmapDocument(BaseDocTemplate):
     def contents(self) -> list[Flowable]:
         """The contents page: every release and, indented, its areas, with clickable page numbers."""
         markup = self.fonts.markup
-        entries = []
+        entries = [(0, markup(self.texts.overview_title), OVERVIEW_KEY)]
+        if self.timeline is not None:
+            entries.append((1, markup(self.texts.timeline_title), TIMELINE_KEY))
+        if self.texts.changes is not None:
+            entries.append((0, markup(self.texts.changes.title), CHANGES_KEY))
         for number, release in enumerate(self.roadmap.releases):
             entries.append((0, markup(self.texts.body.release_headings[number]), f"release-{number}"))
             for area_number in range(len(release.areas)):
@@ -329,15 +350,16 @@ class RoadmapDocument(BaseDocTemplate):
         markup = self.fonts.markup
         title = self.texts.overview_title
         flowables: list[Flowable] = [
-            FrontHeading(markup(title), self.styles.front_title, title),
+            FrontHeading(markup(title), self.styles.front_title, title, OVERVIEW_KEY),
             overview_table(self.roadmap, self.width, self.fonts, self.style, self.styles, self.texts.table),
             Spacer(1, 5),
             Paragraph(markup(self.texts.count_rule), self.styles.small),
         ]
         if self.timeline is not None:
+            timeline = self.texts.timeline_title
             flowables += [
                 CondPageBreak(self.timeline.height + 60),
-                Paragraph(markup(self.texts.timeline_title), self.styles.h2),
+                FrontHeading(markup(timeline), self.styles.h2, timeline, TIMELINE_KEY, level=1),
                 self.timeline,
             ]
             if any(release.start is None for release in self.roadmap.releases):
@@ -349,7 +371,7 @@ class RoadmapDocument(BaseDocTemplate):
         if self.texts.changes is None:
             return []
         title = self.texts.changes.title
-        heading = FrontHeading(self.fonts.markup(title), self.styles.front_title, title)
+        heading = FrontHeading(self.fonts.markup(title), self.styles.front_title, title, CHANGES_KEY)
         return [heading, *changes_flowables(self.texts.changes, self.fonts, self.style, self.styles), PageBreak()]
 
     # Events of the layout
@@ -358,7 +380,29 @@ class RoadmapDocument(BaseDocTemplate):
         """Date the document from the build timestamp and reset the running-header state."""
         canvas = self.canv
         canvas._doc._timeStamp = build_timestamp(self.settings.timestamp)
+        canvas.showOutline()  # the bookmark pane opens with the document (/PageMode /UseOutlines)
+        canvas._doc.Catalog.Metadata = canvas._doc.Reference(self.xmp_metadata())
         self.section = self.page_section = ""
+
+    def xmp_metadata(self) -> PDFStream:
+        """The XMP metadata stream: the document information again, with the language, as viewers and
+        archives that read XMP rather than the Info dictionary expect."""
+        moment = self.settings.timestamp
+        moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        info = self.canv._doc.info
+        packet = XMP_TEMPLATE.format(
+            title=xml_text(info.title),
+            author=xml_text(info.author),
+            subject=xml_text(info.subject),
+            keywords=xml_text(info.keywords),
+            language=LANGUAGE,
+            date=stamp,
+        )
+        stream = PDFStream(content=packet.encode("utf-8"), filters=[])  # uncompressed: metadata stays readable
+        stream.dictionary["Type"] = PDFName("Metadata")
+        stream.dictionary["Subtype"] = PDFName("XML")
+        return stream
 
     def beforePage(self) -> None:
         """The running header names the section in effect unless a release starts at the top of the page."""
@@ -367,11 +411,11 @@ class RoadmapDocument(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:
         """Register headings with the outline and the contents; track the section for the running header."""
-        if isinstance(flowable, FrontHeading | Heading) and (isinstance(flowable, FrontHeading) or flowable.level == 0):
+        if isinstance(flowable, FrontHeading | Heading) and flowable.level == 0:
             self.section = flowable.title
             if self.page_is_fresh:
                 self.page_section = flowable.title
-        if isinstance(flowable, Heading):
+        if isinstance(flowable, Heading) or (isinstance(flowable, FrontHeading) and flowable.key is not None):
             self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=False)
             self.heading_pages[flowable.key] = self.page
             self.heading_levels[flowable.key] = flowable.level
@@ -454,6 +498,34 @@ def quarter_span(roadmap: Roadmap) -> tuple[str, str] | tuple[None, None]:
         return None, None
     first, last = min(starts), max(ends)
     return f"Q{first.quarter} {first.year}", f"Q{last.quarter} {last.year}"
+
+
+XMP_TEMPLATE = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Keywords>{keywords}</pdf:Keywords>
+   <pdf:Producer>ReportLab</pdf:Producer>
+   <xmp:CreatorTool>evepub</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def xml_text(text: str) -> str:
+    """Text escaped for XML character data."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def footer_form(page: int) -> str:
