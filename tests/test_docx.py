@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import shutil
@@ -251,8 +252,9 @@ def test_table_of_contents_is_a_field_prefilled_with_links_to_headings(eve_roadm
             bookmarks[name] = "".join(p.xpath(".//w:t/text()", namespaces=NS))
     assert entries == [(text, name) for name, text in bookmarks.items()]
     assert len(entries) == sum(1 + len(release.areas) for release in eve_roadmap.releases)
-    update = part(path, "word/settings.xml").find("w:updateFields", NS)
-    assert update is not None and update.get(f"{{{W_NS}}}val") == "true"
+    # entries without page numbers (only a layout knows them), and no "update fields?" prompt on opening
+    assert not body.xpath("//w:hyperlink[@w:anchor]//w:tab", namespaces=NS)
+    assert part(path, "word/settings.xml").find("w:updateFields", NS) is None
 
 
 def test_footer_shows_page_x_of_y_fields(eve_roadmap: Roadmap, tmp_path: Path) -> None:
@@ -656,3 +658,98 @@ def test_any_tracked_fields_leave_the_text_and_show_the_status(roadmap: Roadmap)
     back = read_document(docx.Document(io.BytesIO(write(roadmap, SETTINGS)["roadmap.docx"])))
     comparison = compare("docx", Expected.of(roadmap), back, FORMATS["docx"].shows())
     assert comparison.ok, comparison.lines()
+
+
+# --- overview, cover summary, keep-with-next, properties ----------------------------------------------------
+
+
+def expected_overview(roadmap: Roadmap) -> tuple[list[str], list[list[str]]]:
+    """The overview's header and rows as text, counted here from the model (not with the writer's code)."""
+    counts: dict[str, dict[str, int]] = {release.name: {} for release in roadmap.releases}
+    for located in walk(roadmap):
+        if located.item.kind is not ItemKind.NOTE:
+            status = located.item.status or roadmap.default_status
+            counts[located.release.name][status] = counts[located.release.name].get(status, 0) + 1
+    used = [s.name for s in roadmap.statuses if any(c.get(s.name) for c in counts.values())]
+    rows = []
+    for release in roadmap.releases:
+        by_status = counts[release.name]
+        period = release.period or "no period"
+        rows.append(
+            [f"{release.name} {period}", str(sum(by_status.values()))] + [str(by_status.get(n, "–")) for n in used]
+        )
+    totals = [str(sum(c.get(n, 0) for c in counts.values())) for n in used]
+    rows.append(["Total", str(sum(sum(c.values()) for c in counts.values())), *totals])
+    return ["Release", "Items", *used], rows
+
+
+def test_overview_table_follows_the_contents_with_only_the_used_statuses(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    path = build(eve_roadmap, tmp_path)
+    body = part(path, "word/document.xml").find("w:body", NS)
+    tables = body.findall("w:tbl", NS)
+    assert len(tables) == 1
+    before = [p for p in tables[0].itersiblings(preceding=True) if p.tag == f"{{{W_NS}}}p"]
+    assert "".join(before[0].xpath(".//w:t/text()", namespaces=NS)) == "Overview"
+    assert any(p.xpath(".//w:instrText", namespaces=NS) for p in before)  # the contents comes first
+    rows = [
+        [" ".join(c.xpath(".//w:t/text()", namespaces=NS)) for c in row.findall("w:tc", NS)]
+        for row in tables[0].findall("w:tr", NS)
+    ]
+    header, expected = expected_overview(eve_roadmap)
+    assert rows == [header, *expected]
+    assert header == ["Release", "Items", "planned", "proposed", "design approved", "first cut done"]
+    # read back, the document is still exactly the roadmap (the table and its heading are skipped)
+    assert read(path).entries == outline(eve_roadmap)
+
+
+def test_pandoc_reads_the_overview_as_a_table(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    pandoc = require_tool("pandoc")
+    path = build(eve_roadmap, tmp_path)
+    result = subprocess.run(
+        [pandoc, "-f", "docx", "-t", "json", str(path)], capture_output=True, check=True, timeout=120
+    )
+    tables = [block for block in json.loads(result.stdout)["blocks"] if block["t"] == "Table"]
+    assert len(tables) == 1
+    text = json.dumps(tables[0])
+    for release in eve_roadmap.releases:
+        assert json.dumps(release.name.split()[0])[1:-1] in text
+
+
+def test_cover_summary_counts_releases_and_items(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    document = docx.Document(str(build(eve_roadmap, tmp_path)))
+    texts = [(p.style.name, p.text) for p in document.paragraphs[:5]]
+    _, rows = expected_overview(eve_roadmap)
+    summary = f"{len(eve_roadmap.releases)} releases · {rows[-1][1]} items"
+    assert texts[2][0] == texts[3][0] == "Edition"
+    assert texts[3][1] == summary == "9 releases · 165 items"
+
+
+def test_headings_and_list_parents_keep_with_next(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    body = part(build(eve_roadmap, tmp_path), "word/document.xml").find("w:body", NS)
+    paragraphs = body.findall("w:p", NS)
+
+    def level(p: etree._Element) -> int:
+        found = p.find("w:pPr/w:numPr/w:ilvl", NS)
+        return int(found.get(f"{{{W_NS}}}val")) if found is not None else -1
+
+    def keeps(p: etree._Element) -> bool:
+        return p.find("w:pPr/w:keepNext", NS) is not None
+
+    parents = 0
+    for p, following in itertools.pairwise(paragraphs):
+        style = p.find("w:pPr/w:pStyle", NS)
+        style_id = style.get(f"{{{W_NS}}}val") if style is not None else ""
+        if style_id in ("Heading1", "Heading2"):
+            assert keeps(p)
+        elif level(following) > level(p) and style_id != "TOCHeading":
+            parents += 1
+            assert keeps(p), "".join(p.xpath(".//w:t/text()", namespaces=NS))
+        elif level(p) >= 0 and level(following) <= level(p):
+            assert not keeps(p)
+    assert parents >= 5
+
+
+def test_properties_invite_editing(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    core = docx.Document(str(build(eve_roadmap, tmp_path))).core_properties
+    assert "do not edit" not in core.comments.lower()
+    assert "editors" in core.comments

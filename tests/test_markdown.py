@@ -79,8 +79,14 @@ HOSTILE_TEXTS = [
 ]
 
 
-def markdown_text(roadmap: Roadmap) -> str:
-    return write(roadmap, BuildSettings())["roadmap.md"].decode("utf-8")
+def markdown_text(roadmap: Roadmap, overview: bool = True) -> str:
+    """The Markdown of a roadmap; without `overview`, less the overview table and its contents link (the one
+    table and the one bold outside lettered labels and details that the writer makes: tested on its own)."""
+    text = write(roadmap, BuildSettings())["roadmap.md"].decode("utf-8")
+    if overview:
+        return text
+    text = text.replace("- [Overview](#overview)\n", "")
+    return re.sub(r'### <a id="overview"></a>.*?(?=\n## |\n### <a id="changes)', "", text, count=1, flags=re.DOTALL)
 
 
 def pandoc(markdown: str, target: str) -> str:
@@ -141,7 +147,7 @@ def test_markdown_it_shows_exactly_the_original_lines(roadmap_text: str) -> None
 
 
 def test_markdown_it_sees_only_markup_the_writer_made(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap))
+    tokens = parser().parse(markdown_text(roadmap, overview=False))
     html = [t.content for t in tokens if t.type == "html_block"]
     html += [c.content for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "html_inline"]
     assert set(html) <= {"<!-- -->\n", "</a>"} | {c for c in html if re.fullmatch(r'<a id="[a-z0-9-]+">', c)}
@@ -158,13 +164,13 @@ def test_markdown_it_sees_only_markup_the_writer_made(roadmap: Roadmap) -> None:
     }
     inline_types = {c.type for t in tokens if t.type == "inline" for c in t.children or []}
     assert not inline_types & {"s_open", "code_inline", "hardbreak", "softbreak"}
-    rendered = parser().render(markdown_text(roadmap))
+    rendered = parser().render(markdown_text(roadmap, overview=False))
     for tag in ('<img src="/etc', "<script", "<font", "<b>", "<table", "<code", "<del", "<hr"):
         assert tag not in rendered
 
 
 def test_emphasis_only_marks_subtitle_edition_and_labels(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap))
+    tokens = parser().parse(markdown_text(roadmap, overview=False))
     emphasised = []
     for token in (t for t in tokens if t.type == "inline"):
         children = token.children or []
@@ -240,7 +246,7 @@ def test_urls_are_links_that_show_the_url(roadmap: Roadmap) -> None:
 
 
 def test_contents_links_resolve_to_heading_anchors(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap))
+    tokens = parser().parse(markdown_text(roadmap, overview=False))
     anchors: dict[str, str] = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -371,7 +377,7 @@ def test_pandoc_ast_has_the_structure_nesting_and_numbers(roadmap: Roadmap) -> N
 
 
 def test_pandoc_sees_no_markup_from_the_data(roadmap: Roadmap) -> None:
-    document = json.loads(pandoc(markdown_text(roadmap), "json"))
+    document = json.loads(pandoc(markdown_text(roadmap, overview=False), "json"))
     found: list[tuple[str, str]] = []
 
     def visit(node: object) -> None:
@@ -613,3 +619,44 @@ def test_any_tracked_fields_leave_the_text_and_show_the_status(roadmap: Roadmap)
     back = ReadBack(walker.entries, [], walker.numbers, walker.statuses, walker.links)
     comparison = compare("md", Expected.of(roadmap), back, FORMATS["md"].shows())
     assert comparison.ok, comparison.lines()
+
+
+# --- overview table ----------------------------------------------------------------------------------------
+
+
+def test_overview_is_a_gfm_table_in_the_contents_that_the_reader_skips(eve_roadmap: Roadmap) -> None:
+    text = markdown_text(eve_roadmap)
+    tokens = parser().parse(text)
+    opened = [index for index, token in enumerate(tokens) if token.type == "table_open"]
+    assert len(opened) == 1
+    rows: list[list[str]] = []
+    for token in tokens[opened[0] :]:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows:
+            rows[-1].append("".join(child.content for child in token.children or [] if child.type == "text"))
+        elif token.type == "table_close":
+            break
+    counts: dict[str, dict[str, int]] = {release.name: {} for release in eve_roadmap.releases}
+    for located in walk(eve_roadmap):
+        if located.item.kind is not ItemKind.NOTE:
+            status = located.item.status or eve_roadmap.default_status
+            counts[located.release.name][status] = counts[located.release.name].get(status, 0) + 1
+    used = [s.name for s in eve_roadmap.statuses if any(c.get(s.name) for c in counts.values())]
+    expected = [["Release", "Items", *used]]
+    for release in eve_roadmap.releases:
+        by_status = counts[release.name]
+        expected.append(
+            [f"{release.name} · {release.period or 'no period'}", str(sum(by_status.values()))]
+            + [str(by_status.get(name, "–")) for name in used]
+        )
+    expected.append(
+        ["Total", str(sum(sum(c.values()) for c in counts.values()))]
+        + [str(sum(c.get(name, 0) for c in counts.values())) for name in used]
+    )
+    assert rows == expected
+    assert used == ["planned", "proposed", "design approved", "first cut done"]
+    start, table, first = text.index('## <a id="contents">'), text.index("| Release |"), text.index('\n## <a id="k-')
+    assert start < table < first
+    assert "- [Overview](#overview)" in text
+    assert read_markdown(text) == without_ids(outline(eve_roadmap))

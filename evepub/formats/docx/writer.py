@@ -1,14 +1,19 @@
 """Writer of the roadmap as a Word document built on templates/reference.docx, whose styles restyle everything.
 
-The document has a cover (Title, Subtitle, Edition), a table of contents (a real TOC field with
-pre-filled entries linking to heading bookmarks, refreshed by Word on opening), with `build --changes-since`
-a "Changes since" table (see docx_changes), releases as Heading 1,
+The document has a cover (Title, Subtitle, Edition, and a summary line in the Edition style: how many releases
+and items), a table of contents (a real TOC field with pre-filled entries linking to heading bookmarks; the
+entries have no page numbers, which only a layout can compute, and the document does not ask Word to update
+fields on opening: an editor who wants page numbers updates the field), an overview table of item counts per
+release and status (see docx_overview), with `build --changes-since` a "Changes since" table (see
+docx_changes), releases as Heading 1,
 areas as Heading 2, paragraphs, notes in the Note style and real Word lists (see docx_numbering).
 URLs inside item text are clickable external hyperlinks; the footer carries PAGE / NUMPAGES fields.
 An item's tracked fields follow its text in the same paragraph, in the smaller, muted Item Details
 character style: " — status: done · owner: Jane Doe · target: 2025-03-31" (the status only when the text
 does not already show it, in Item Status), then notes after a line break.
 Every item carries a hidden bookmark `_evepub_<n>`; a custom XML part maps those bookmarks to item ids.
+Headings, and every paragraph or list entry that owns a sub-list, keep with the next paragraph, so a list's parent
+never ends a page while its sub-items start the next.
 Lists nested deeper than Word's nine levels are clamped to level 9 (ilvl 8), indented by hand.
 Characters that XML 1.0 forbids are written as U+FFFD. The output is deterministic.
 """
@@ -49,6 +54,7 @@ from evepub.formats.docx.contract import (
     hidden_status,
 )
 from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
+from evepub.formats.docx.overview import add_overview
 from evepub.formats.docx.reference import EXTRA_STYLES, STYLES
 from evepub.formats.docx.wordml import (
     R_NS,
@@ -68,6 +74,7 @@ from evepub.formats.docx.wordml import (
     xml_safe,
 )
 from evepub.formats.ooxml import repack
+from evepub.formats.overview import count_items
 from evepub.formats.settings import BuildSettings
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
 from evepub.templating import Templates
@@ -100,30 +107,6 @@ STYLE_NAMES = {
     "header": "header",
     "footer": "footer",
 }
-# w:settings children that must come after w:updateFields (ECMA-376 CT_Settings order).
-AFTER_UPDATE_FIELDS = {
-    "hdrShapeDefaults",
-    "footnotePr",
-    "endnotePr",
-    "compat",
-    "docVars",
-    "rsids",
-    "mathPr",
-    "attachedSchema",
-    "themeFontLang",
-    "clrSchemeMapping",
-    "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures",
-    "forceUpgrade",
-    "captions",
-    "readModeInkLockDown",
-    "smartTagType",
-    "schemaLibrary",
-    "shapeDefaults",
-    "doNotEmbedSmartTags",
-    "decimalSymbol",
-    "listSeparator",
-}
 
 
 def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
@@ -136,7 +119,7 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     body = Body(document, styles, Numbering(numbering_root(document)), wording, text_width)
     body.build(roadmap, settings)
     set_header_footer(document, styles, str(wording.document_title(roadmap)), wording)
-    request_field_update(document)
+    no_field_update_prompt(document)
     set_core_properties(document, roadmap, settings, wording, properties)
     add_item_ids(document, body.item_ids)
     buffer = io.BytesIO()
@@ -192,6 +175,7 @@ class Body:
         self.cover(roadmap, settings)
         headings = list(self.headings(roadmap))
         self.table_of_contents(headings)
+        add_overview(self.element, roadmap, self.wording, self.styles, self.text_width)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
         self.introduction(roadmap)
@@ -234,7 +218,8 @@ class Body:
             self.linked_runs(p, text)
 
     def cover(self, roadmap: Roadmap, settings: BuildSettings) -> None:
-        """Title, subtitle and edition line on the first page."""
+        """Title, subtitle, edition line and summary (how many releases and items) on the first page."""
+        counts = count_items(roadmap)
         for role, text in (
             ("title", self.wording.document_title(roadmap)),
             ("subtitle", self.wording.subtitle(roadmap)),
@@ -242,6 +227,9 @@ class Body:
         ):
             p, _ = paragraph(self.element, self.styles[role])
             run(p, str(text))
+        p, properties = paragraph(self.element, self.styles["edition"])
+        sub(properties, "spacing", before="60", after="0")
+        run(p, str(self.wording.document_summary(len(roadmap.releases), sum(count.items for count in counts))))
 
     def table_of_contents(self, headings: list[Heading]) -> None:
         """A TOC field whose cached result already lists every heading, linked to its bookmark."""
@@ -262,6 +250,7 @@ class Body:
     def heading(self, heading: Heading, role: str, page_break: bool = False) -> None:
         """A release (Heading 1) or area (Heading 2) carrying its table-of-contents bookmark."""
         p, properties = paragraph(self.element, self.styles[role])
+        sub(properties, "keepNext")  # also in the reference's heading styles; direct, so any reference keeps it
         if page_break:
             sub(properties, "pageBreakBefore")
         number = self.new_bookmark()
@@ -276,7 +265,9 @@ class Body:
                 self.lists([block], 0)
                 continue
             role = "note" if block.kind is ItemKind.NOTE else "paragraph"
-            p, _ = paragraph(self.element, self.styles[role])
+            p, properties = paragraph(self.element, self.styles[role])
+            if owns_items(block):
+                sub(properties, "keepNext")
             self.item_text(p, block)
             self.lists(block.children, 0)
 
@@ -287,6 +278,8 @@ class Body:
             num_id = str(self.numbering.new_list(item_list.style, depth, item_list.start))
             for item in item_list.items:
                 p, properties = paragraph(self.element, self.styles["list"])
+                if owns_items(item):
+                    sub(properties, "keepNext")  # with its first sub-item (w:keepNext comes before w:numPr)
                 numbering = sub(properties, "numPr")
                 sub(numbering, "ilvl", val=str(level))
                 sub(numbering, "numId", val=num_id)
@@ -349,6 +342,11 @@ class Body:
         """A fresh w:id for a bookmark."""
         self.bookmarks += 1
         return self.bookmarks
+
+
+def owns_items(item: Item) -> bool:
+    """Whether an item has sub-items, which its paragraph keeps with."""
+    return any(child.items for child in item.children)
 
 
 def joined_runs(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -441,20 +439,15 @@ def _emptied(element: etree._Element) -> etree._Element:
     return element
 
 
-def request_field_update(document: DocxDocument) -> None:
-    """Ask Word to refresh fields (the TOC page numbers) when it opens the document."""
+def no_field_update_prompt(document: DocxDocument) -> None:
+    """Remove w:updateFields from the settings, so that Word does not ask to update fields on every opening.
+
+    The contents' entries are written out (text and links); their page numbers need a layout evepub does not
+    compute, so the document does not pretend to have them, nor asks for them.
+    """
     settings = document.settings.element
-    existing = settings.find(w("updateFields"))
-    if existing is not None:
-        existing.set(w("val"), "true")
-        return
-    update = etree.Element(w("updateFields"), nsmap={"w": W_NS})
-    update.set(w("val"), "true")
-    later = next((child for child in settings if etree.QName(child).localname in AFTER_UPDATE_FIELDS), None)
-    if later is None:
-        settings.append(update)
-    else:
-        later.addprevious(update)
+    for update in settings.findall(w("updateFields")):
+        settings.remove(update)
 
 
 def set_core_properties(

@@ -7,6 +7,7 @@ from evepub.model import Item, Located, Roadmap
 
 TOC_ANCHOR = "contents"  # the anchor of the table of contents; the reader skips that section
 INTRODUCTION_ANCHOR = "introduction"  # the section of the roadmap's introduction, before the first release
+OVERVIEW_ANCHOR = "overview"  # the overview table, inside the contents section (so front matter too)
 CHANGES_ANCHOR = "changes-since"  # reserved even without --changes-since, so release anchors never depend on it
 
 

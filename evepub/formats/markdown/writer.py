@@ -27,6 +27,8 @@ Representation choices (the reader `evepub.formats.markdown.reader` relies on th
   its details, and the bold in them is always its status.
 - The roadmap's introduction is a "##" section whose anchor is `introduction`, after the contents and before
   the first release: its paragraphs are the introduction's, and its heading is wording, not data.
+- The contents section ends with an "###" Overview: a GFM table of item counts per release and status (only the
+  statuses some release uses) and a total row, then the counting rule; the reader takes it as front matter.
 - `build --changes-since` adds a "Changes since" section at the end of the contents: a "###" heading and
   "####" release headings, which the reader takes as front matter like the rest of the contents.
 """
@@ -39,7 +41,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evepub.formats.changes import change_texts
-from evepub.formats.markdown.contract import CHANGES_ANCHOR, INTRODUCTION_ANCHOR, TOC_ANCHOR, hidden_status
+from evepub.formats.markdown.contract import (
+    CHANGES_ANCHOR,
+    INTRODUCTION_ANCHOR,
+    OVERVIEW_ANCHOR,
+    TOC_ANCHOR,
+    hidden_status,
+)
+from evepub.formats.markdown.overview import overview
 from evepub.formats.settings import BuildSettings, timeline_picture
 from evepub.model import URL_RE, Area, Block, Item, ItemList, ListStyle, Release, Roadmap
 from evepub.templating import Trusted
@@ -179,7 +188,7 @@ class Section:
 class _Anchors:
     """Stable, unique anchors made from heading words."""
 
-    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR, CHANGES_ANCHOR, INTRODUCTION_ANCHOR})
+    used: set[str] = field(default_factory=lambda: {TOC_ANCHOR, CHANGES_ANCHOR, INTRODUCTION_ANCHOR, OVERVIEW_ANCHOR})
 
     def make(self, *words: str) -> Trusted:
         base = "-".join(part for part in map(anchor_slug, words) if part) or "section"
@@ -280,6 +289,8 @@ def context(roadmap: Roadmap, settings: BuildSettings) -> dict[str, Any]:
         "inline": inline,
         "changes": changes,
         "changes_anchor": Trusted(CHANGES_ANCHOR),
+        "overview": overview(roadmap),
+        "overview_anchor": Trusted(OVERVIEW_ANCHOR),
         "introduction": [inline(paragraph) for paragraph in roadmap.introduction],
         "introduction_anchor": Trusted(INTRODUCTION_ANCHOR),
         "code": code,

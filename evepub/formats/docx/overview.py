@@ -1,0 +1,148 @@
+"""The overview of the Word document: a table of item counts per release and status, after the contents.
+
+Counted by formats/overview.py, as every format's overview is. The heading is in the TOC Heading
+style, the numbers are table cells and the counting rule under the table is in the Edition style: the docx
+reader skips all three (it reads only the body's own paragraphs, and skips those two styles).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from lxml import etree
+
+from evepub.formats.docx.reference import MUTED, NAVY
+from evepub.formats.docx.wordml import paragraph, run, sub
+from evepub.formats.overview import count_items, used_statuses
+from evepub.model import Roadmap
+
+RELEASE_SHARE = 0.26  # of the text width, for the release column
+ITEMS_COLUMN = 900  # twips
+RULE = "C5CED8"
+STRIPE = "EEF2F7"
+HEADER_INK = "FFFFFF"
+SMALL = 18  # half-points: the period under a release's name and the counting rule
+ZERO = "–"  # shown for a count of zero
+
+
+def add_overview(body: etree._Element, roadmap: Roadmap, wording: Any, styles: dict[str, str], width: int) -> None:
+    """Append the overview heading, the table and the counting rule to the body being built."""
+    if not roadmap.releases:
+        return
+    counts = count_items(roadmap)
+    statuses = used_statuses(roadmap, counts)
+    colours = {status.name: status.colour for status in roadmap.statuses}
+    p, properties = paragraph(body, styles["toc_heading"])
+    sub(properties, "keepNext")
+    sub(properties, "pageBreakBefore")
+    run(p, str(wording.overview_title()))
+    release_width = int(width * RELEASE_SHARE)
+    status_width = (width - release_width - ITEMS_COLUMN) // max(len(statuses), 1)
+    widths = [release_width, ITEMS_COLUMN] + [status_width] * len(statuses)
+    table = _table(body, widths)
+    header = sub(table, "tr")
+    trpr = sub(header, "trPr")
+    sub(trpr, "cantSplit")
+    sub(trpr, "tblHeader")
+    head = {"size": SMALL}  # a step smaller, so that status labels break between words only
+    _cell(header, widths[0], [(str(wording.overview_column_release()), head)], fill=NAVY, bold=True, ink=HEADER_INK)
+    _cell(header, widths[1], [(str(wording.overview_column_items()), head)], fill=NAVY, bold=True, ink=HEADER_INK,
+          right=True)  # fmt: skip
+    for name, column in zip(statuses, widths[2:], strict=True):
+        label = str(wording.status_label(name))
+        _cell(header, column, [(label, head)], fill=NAVY, bold=True, ink=HEADER_INK, right=True, rule=colours[name])
+    for count in counts:
+        row = sub(table, "tr")
+        sub(sub(row, "trPr"), "cantSplit")
+        period = count.period or str(wording.no_period())
+        _cell(row, widths[0], [(count.name, {"bold": True}), (period, {"ink": MUTED, "size": SMALL})])
+        _number(row, widths[1], count.items, bold=True, fill=STRIPE)
+        for name, column in zip(statuses, widths[2:], strict=True):
+            _number(row, column, count.by_status[name])
+    total = Counter[str]()
+    for count in counts:
+        total.update(count.by_status)
+    row = sub(table, "tr")
+    sub(sub(row, "trPr"), "cantSplit")
+    _cell(row, widths[0], [(str(wording.overview_total()), {"bold": True})], top=NAVY)
+    _number(row, widths[1], sum(count.items for count in counts), bold=True, fill=STRIPE, top=NAVY)
+    for name, column in zip(statuses, widths[2:], strict=True):
+        _number(row, column, total[name], bold=True, top=NAVY)
+    p, properties = paragraph(body, styles["edition"])  # a style the reader skips, muted like a caption
+    sub(properties, "spacing", before="120", after="0")
+    _styled_run(p, str(wording.overview_rule(roadmap.default_status)), ink=MUTED, size=SMALL)
+
+
+def _table(body: etree._Element, widths: list[int]) -> etree._Element:
+    table = sub(body, "tbl")
+    properties = sub(table, "tblPr")
+    sub(properties, "tblW", w=str(sum(widths)), type="dxa")
+    borders = sub(properties, "tblBorders")
+    for side in ("top", "bottom", "insideH"):
+        sub(borders, side, val="single", sz="4", space="0", color=RULE)
+    sub(properties, "tblLayout", type="fixed")
+    margins = sub(properties, "tblCellMar")
+    for side in ("left", "right"):
+        sub(margins, side, w="80", type="dxa")
+    grid = sub(table, "tblGrid")
+    for width in widths:
+        sub(grid, "gridCol", w=str(width))
+    return table
+
+
+def _number(
+    row: etree._Element, width: int, value: int, bold: bool = False, fill: str | None = None, top: str | None = None
+) -> None:
+    shown = (str(value), {"bold": bold}) if value else (ZERO, {"ink": MUTED})
+    _cell(row, width, [shown], fill=fill, right=True, top=top)
+
+
+def _cell(
+    row: etree._Element,
+    width: int,
+    lines: list[tuple[str, dict[str, Any]]],
+    fill: str | None = None,
+    bold: bool = False,
+    ink: str | None = None,
+    right: bool = False,
+    rule: str | None = None,
+    top: str | None = None,
+) -> None:
+    """A cell with one paragraph per (text, run formatting); `rule` a thick coloured bottom border, `top` a top one."""
+    cell = sub(row, "tc")
+    properties = sub(cell, "tcPr")
+    sub(properties, "tcW", w=str(width), type="dxa")
+    if rule or top:
+        borders = sub(properties, "tcBorders")
+        if top:
+            sub(borders, "top", val="single", sz="8", space="0", color=top)
+        if rule:
+            sub(borders, "bottom", val="single", sz="24", space="0", color=rule)
+    if fill:
+        sub(properties, "shd", val="clear", color="auto", fill=fill)
+    sub(properties, "vAlign", val="center")
+    for text, formatting in lines:
+        p, paragraph_properties = paragraph(cell, None)
+        sub(paragraph_properties, "spacing", before="40", after="40")
+        if right:
+            sub(paragraph_properties, "jc", val="right")
+        _styled_run(p, text, bold=bold or formatting.get("bold", False), ink=formatting.get("ink", ink),
+                    size=formatting.get("size"))  # fmt: skip
+
+
+def _styled_run(
+    p: etree._Element, text: str, ink: str | None = None, size: int | None = None, bold: bool = False
+) -> None:
+    """A run of literal text with direct formatting (run properties in schema order: b, color, sz)."""
+    r = run(p, text)
+    formatting: list[tuple[str, dict[str, str]]] = [("b", {})] if bold else []
+    if ink:
+        formatting.append(("color", {"val": ink}))
+    if size:
+        formatting += [("sz", {"val": str(size)}), ("szCs", {"val": str(size)})]
+    if formatting:
+        properties = sub(r, "rPr")
+        r.insert(0, properties)
+        for tag, attributes in formatting:
+            sub(properties, tag, **attributes)
