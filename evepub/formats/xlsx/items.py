@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.errors import EvepubError
 from evepub.formats.xlsx.contract import row_texts
-from evepub.formats.xlsx.fit import row_height, wrapped_lines
+from evepub.formats.xlsx.fit import row_height, text_width, wrapped_lines
 from evepub.formats.xlsx.layout import (
     FORMULA_LEADERS,
     ITEMS_TABLE,
@@ -37,6 +37,7 @@ from evepub.formats.xlsx.layout import (
     font_colour_on,
     item_style,
     safe_text,
+    tint,
 )
 from evepub.formats.xlsx.rows import (
     CellXml,
@@ -56,6 +57,8 @@ MAX_FORMULA_STRING = 255  # Excel's limit for a text constant inside a formula
 MAX_FORMULA_TEXT = 6000  # of the 8,192 characters of a whole formula, what one text may take
 UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the column edge rather than wrapped
 TARGETS_AFTER = dt.date(1900, 1, 1)  # the date validation takes any date after this one, and no text
+MAX_ID_WIDTH = 50  # character units; IDs longer than this are clipped rather than widening the sheet without end
+ID_MARGIN = 2  # character units of padding beside the longest ID
 WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
 
 
@@ -95,7 +98,7 @@ def build_items_sheet(
     sheet = workbook.create_sheet(layout.items_sheet)
     for level in dict.fromkeys([0, *(row.level for row in rows)]):
         styles.item(level)  # named styles in first-use order, the header's first
-    _write_header(sheet, layout, styles)
+    _write_header(sheet, layout, styles, id_width(roadmap, layout))
     last_row = max(len(rows), 1) + 1  # an Excel table needs one data row, even an empty one
     _add_table(sheet, layout, last_row)
     _add_status_rules(sheet, roadmap, layout, last_row)
@@ -122,11 +125,20 @@ def column_style(key: str, level: int) -> str:
     return Styles.TEXT if key in UNWRAPPED_KEYS else Styles.WRAP
 
 
-def _write_header(sheet: Worksheet, layout: Layout, styles: Styles) -> None:
+def id_width(roadmap: Roadmap, layout: Layout) -> float:
+    """The width of the ID column: the layout's, widened to show the longest ID, up to MAX_ID_WIDTH.
+
+    IDs are not wrapped, so a narrower column clips them; past the cap the few longest are clipped.
+    """
+    longest = max((text_width(located.item.id) for located in walk(roadmap)), default=0)
+    return max(layout.width("id"), min(longest + ID_MARGIN, MAX_ID_WIDTH))
+
+
+def _write_header(sheet: Worksheet, layout: Layout, styles: Styles, ids: float) -> None:
     for number, column in enumerate(layout.columns, start=1):
         styles.put_text(sheet.cell(row=1, column=number), column.title, styles.HEADER, "tracker layout")
         dimension = sheet.column_dimensions[get_column_letter(number)]
-        dimension.width = column.width
+        dimension.width = ids if column.key in ("id", "parent") else column.width
         styles.apply_to_column(dimension, column_style(column.key, 0))
     sheet.row_dimensions[1].height = 30
 
@@ -209,8 +221,11 @@ def _add_status_rules(sheet: Worksheet, roadmap: Roadmap, layout: Layout, last_r
     sheet.add_data_validation(validation)
     sheet.conditional_formatting.add(cells, _wrong_case_rule(letter, choices))
     for status in roadmap.statuses:
-        fill = PatternFill(fill_type="solid", start_color=status.colour, end_color=status.colour)
-        font = Font(color=font_colour_on(status.colour))
+        if status.name == roadmap.default_status:
+            continue  # the default status stays unfilled, so that the statuses someone set stand out
+        light = tint(status.colour)
+        fill = PatternFill(fill_type="solid", start_color=light, end_color=light)
+        font = Font(color=font_colour_on(light))
         rule = CellIsRule(operator="equal", formula=[formula_string(status.name, "status")], fill=fill, font=font)
         sheet.conditional_formatting.add(cells, rule)
 

@@ -48,6 +48,8 @@ OOXML_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Excel reads "_x000D_" 
 SHEET_NAME_RE = re.compile(r"[^\[\]:*?/\\']{1,31}")
 TABLE_HEADER_FILL = "305496"
 INPUT_FILL = "FFF2CC"  # light yellow: the cells a program manager types into
+FONT_NAME, FONT_SIZE = "Calibri", 11  # named on every font: without a name LibreOffice falls back to a serif
+TINT_SHARE = 0.25  # how much of a status colour its light tint keeps; the rest is white
 TEXT_FORMAT = "@"  # Excel's and LibreOffice's "Text" number format: what is typed stays as typed
 
 
@@ -207,6 +209,18 @@ def item_style(level: int) -> str:
     return f"evepub item level {min(level, MAX_INDENT)}"
 
 
+def font(**parts: Any) -> Font:
+    """A font with the tracker's face and size named, whatever else it sets."""
+    return Font(**{"name": FONT_NAME, "size": FONT_SIZE, "family": 2, **parts})
+
+
+def tint(colour: str, share: float = TINT_SHARE) -> str:
+    """A light tint of an RGB hex colour: `share` of the colour mixed with white."""
+    font_colour_on(colour)  # checks the colour
+    channels = (int(colour[index : index + 2], 16) for index in (0, 2, 4))
+    return "".join(f"{round(255 - (255 - value) * share):02X}" for value in channels)
+
+
 def font_colour_on(fill: str) -> str:
     """Black or white, whichever reads better on a background colour given as RGB hex."""
     if not re.fullmatch(r"[0-9A-Fa-f]{6}", fill):
@@ -238,24 +252,24 @@ class Styles:
         top = Alignment(vertical="top")
         wrap = Alignment(vertical="top", wrap_text=True)
         above = Border(top=Side(style="thin"))
-        bold = Font(bold=True)
+        bold = font(bold=True)
         self._add(self.TEXT, alignment=top)
         self._add(self.WRAP, alignment=wrap)
         self._add(self.NUMBER, alignment=Alignment(vertical="top", horizontal="center"))
-        self._add(self.LINK, alignment=wrap, font=Font(color="0563C1", underline="single"))
+        self._add(self.LINK, alignment=wrap, font=font(color="0563C1", underline="single"))
         self._add(
             self.HEADER,
             alignment=Alignment(vertical="center", wrap_text=True),
-            font=Font(bold=True, color="FFFFFF"),
+            font=font(bold=True, color="FFFFFF"),
             fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
         )
         self._add(
             self.HEADER_NUMBER,
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-            font=Font(bold=True, color="FFFFFF"),
+            font=font(bold=True, color="FFFFFF"),
             fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
         )
-        self._add(self.TITLE, font=Font(bold=True, size=14))
+        self._add(self.TITLE, font=font(bold=True, size=14))
         centre = Alignment(horizontal="center")
         self._add(self.COUNT, number_format="0", alignment=centre)
         self._add(self.PERCENT, number_format="0%", alignment=centre)
@@ -282,7 +296,7 @@ class Styles:
             cell.quotePrefix = True  # Excel keeps the text a text when someone edits the cell
 
     def _add(self, name: str, **parts: Any) -> None:
-        style = NamedStyle(name=name, **parts)
+        style = NamedStyle(name=name, **{"font": font(), **parts})
         self.workbook.add_named_style(style)
         self._named[name] = style
 

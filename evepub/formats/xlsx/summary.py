@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, NumData, NumVal, StrData, StrRef, StrVal
 from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evepub.formats.xlsx.contract import row_texts
 from evepub.formats.xlsx.items import formula_string
 from evepub.formats.xlsx.layout import (
     ITEMS_SHEET_KEY,
@@ -28,8 +31,9 @@ from evepub.formats.xlsx.layout import (
     Layout,
     Styles,
     safe_text,
+    visible_text,
 )
-from evepub.model import INTRODUCTION, Roadmap
+from evepub.model import INTRODUCTION, Roadmap, walk
 
 HEADER_ROW = 4  # rows 1-2 hold the title and the edition
 FIRST_STATUS_COLUMN = 3  # after Release and Period
@@ -57,33 +61,88 @@ def equals_criterion(text: str, what: str) -> str:
     return formula_string("=" + literal, what)
 
 
+def status_counts(roadmap: Roadmap) -> tuple[list[list[int]], list[int]]:
+    """What the Summary's COUNTIFS give for each release: items by status (in the roadmap's order), and items.
+
+    Computed from the texts the Items rows hold, matched as COUNTIFS matches them (ignoring case), so that the
+    cached values a viewer shows without recalculating are the ones Excel and LibreOffice compute.
+    """
+    by_status: Counter[tuple[str, str]] = Counter()
+    items: Counter[str] = Counter()
+    for located in walk(roadmap):
+        texts = row_texts(located, roadmap)
+        if visible_text(texts["kind"]).lower() == NOTE_KIND:
+            continue
+        release = visible_text(texts["release"]).lower()
+        items[release] += 1
+        by_status[(release, visible_text(texts["status"]).lower())] += 1
+    statuses = [visible_text(status.name).lower() for status in roadmap.statuses]
+    rows = [[by_status[(release.name.lower(), status)] for status in statuses] for release in roadmap.releases]
+    return rows, [items[release.name.lower()] for release in roadmap.releases]
+
+
 def build_summary_sheet(
     workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, text: SummaryText
-) -> Worksheet:
-    """Add the Summary sheet: counts by status per release as COUNTIFS over the Items table."""
+) -> tuple[Worksheet, dict[str, float]]:
+    """Add the Summary sheet: counts by status per release as COUNTIFS over the Items table.
+
+    Returns the sheet and the cached value of every formula cell by reference (what the writer stores as <v>).
+    """
     sheet = workbook.create_sheet(layout.summary_sheet)
     styles.put_text(sheet.cell(row=1, column=1), text.title, styles.TITLE, "roadmap title")
     styles.put_text(sheet.cell(row=2, column=1), text.edition, styles.TEXT, "edition")
-    labels = [layout.summary["release"], layout.summary["period"], *text.status_labels]
-    labels += [layout.summary["items"], layout.summary["done"], layout.summary["percent_done"]]
+    done_column = separate_done_column(roadmap)
+    labels = [layout.summary["release"], layout.summary["period"], *text.status_labels, layout.summary["items"]]
+    labels += [layout.summary["done"]] if done_column else []
+    labels.append(layout.summary["percent_done"])
     for number, label in enumerate(labels, start=1):
         style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
         styles.put_text(sheet.cell(row=HEADER_ROW, column=number), label, style, "summary wording")
         sheet.column_dimensions[get_column_letter(number)].width = 16 if number < FIRST_STATUS_COLUMN else 11
+    counts, items = status_counts(roadmap)
+    cached: dict[str, float] = {}
     for row, release in enumerate(roadmap.releases, start=HEADER_ROW + 1):
         styles.put_text(sheet.cell(row=row, column=1), release.name, styles.TEXT, "release name")
         styles.put_text(sheet.cell(row=row, column=2), release.period or "", styles.TEXT, "release period")
-        _count_row(sheet, row, release.name, roadmap, layout, styles)
+        index = row - HEADER_ROW - 1
+        _count_row(sheet, row, release.name, roadmap, layout, styles, done_column)
+        _cache_row(cached, row, roadmap, counts[index], items[index], done_column)
     totals_row = HEADER_ROW + len(roadmap.releases) + 1
-    _totals_row(sheet, totals_row, len(labels), layout, styles)
+    _totals_row(sheet, totals_row, len(labels), roadmap, layout, styles)
+    totals = [sum(column) for column in zip(*counts, strict=True)] or [0] * len(roadmap.statuses)
+    _cache_row(cached, totals_row, roadmap, totals, sum(items), done_column)
     sheet.row_dimensions[HEADER_ROW].height = 32  # two lines for statuses such as "design approved"
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     if roadmap.releases:
-        _add_chart(sheet, roadmap, layout, totals_row)
-    return sheet
+        _add_chart(sheet, roadmap, layout, totals_row, counts, text.status_labels)
+    return sheet, cached
 
 
-def _count_row(sheet: Worksheet, row: int, release: str, roadmap: Roadmap, layout: Layout, styles: Styles) -> None:
+def separate_done_column(roadmap: Roadmap) -> bool:
+    """Whether the Summary has a Done column: not when one status alone is done, whose column says the same."""
+    return sum(status.done for status in roadmap.statuses) != 1
+
+
+def _done_count(roadmap: Roadmap, counts: list[int]) -> int:
+    return sum(count for count, status in zip(counts, roadmap.statuses, strict=True) if status.done)
+
+
+def _cache_row(
+    cached: dict[str, float], row: int, roadmap: Roadmap, counts: list[int], items: int, done_column: bool
+) -> None:
+    """The values a count row's formulas compute, by cell reference."""
+    values: list[float] = [*counts, items]
+    done = _done_count(roadmap, counts)
+    if done_column:
+        values.append(done)
+    values.append(done / items if items else 0)
+    for column, value in enumerate(values, start=FIRST_STATUS_COLUMN):
+        cached[f"{get_column_letter(column)}{row}"] = value
+
+
+def _count_row(
+    sheet: Worksheet, row: int, release: str, roadmap: Roadmap, layout: Layout, styles: Styles, done_column: bool
+) -> None:
     in_release = f"{table_column(layout.title('release'))},{equals_criterion(release, 'release name')}"
     counted = f"{table_column(layout.title('kind'))},{formula_string('<>' + NOTE_KIND, 'kind')}"
     status_column = table_column(layout.title("status"))
@@ -99,15 +158,20 @@ def _count_row(sheet: Worksheet, row: int, release: str, roadmap: Roadmap, layou
             done_cells.append(f"{get_column_letter(column)}{row}")
     items_column = FIRST_STATUS_COLUMN + len(roadmap.statuses)
     items = f"{get_column_letter(items_column)}{row}"
-    done = f"{get_column_letter(items_column + 1)}{row}"
     sheet.cell(row=row, column=items_column, value=f"=COUNTIFS({in_release},{counted})").style = styles.COUNT
-    done_formula = f"=SUM({','.join(done_cells)})" if done_cells else "=0"
-    sheet.cell(row=row, column=items_column + 1, value=done_formula).style = styles.COUNT
-    percent = sheet.cell(row=row, column=items_column + 2, value=f"=IF({items}=0,0,{done}/{items})")
+    if done_column:
+        done = f"{get_column_letter(items_column + 1)}{row}"
+        done_formula = f"=SUM({','.join(done_cells)})" if done_cells else "=0"
+        sheet.cell(row=row, column=items_column + 1, value=done_formula).style = styles.COUNT
+    else:
+        done = done_cells[0]
+    percent_column = items_column + (2 if done_column else 1)
+    percent = sheet.cell(row=row, column=percent_column, value=f"=IF({items}=0,0,{done}/{items})")
     styles.apply(percent, styles.PERCENT)
 
 
-def _totals_row(sheet: Worksheet, row: int, columns: int, layout: Layout, styles: Styles) -> None:
+def _totals_row(sheet: Worksheet, row: int, columns: int, roadmap: Roadmap, layout: Layout, styles: Styles) -> None:
+    done_column = separate_done_column(roadmap)
     total = sheet.cell(row=row, column=1)
     styles.put_text(total, layout.summary["total"], styles.TOTAL, "summary wording")
     total.alignment = Alignment(horizontal="left")
@@ -117,13 +181,25 @@ def _totals_row(sheet: Worksheet, row: int, columns: int, layout: Layout, styles
         sheet.cell(
             row=row, column=column, value=f"=SUM({letter}{HEADER_ROW + 1}:{letter}{row - 1})"
         ).style = styles.TOTAL
-    items, done = get_column_letter(columns - 2), get_column_letter(columns - 1)
-    percent = sheet.cell(row=row, column=columns, value=f"=IF({items}{row}=0,0,{done}{row}/{items}{row})")
+    if done_column:
+        items, done = f"{get_column_letter(columns - 2)}{row}", f"{get_column_letter(columns - 1)}{row}"
+    else:
+        items = f"{get_column_letter(columns - 1)}{row}"
+        first_done = next(n for n, status in enumerate(roadmap.statuses) if status.done)
+        done = f"{get_column_letter(FIRST_STATUS_COLUMN + first_done)}{row}"
+    percent = sheet.cell(row=row, column=columns, value=f"=IF({items}=0,0,{done}/{items})")
     styles.apply(percent, styles.TOTAL_PERCENT)
 
 
-def _add_chart(sheet: Worksheet, roadmap: Roadmap, layout: Layout, totals_row: int) -> None:
-    """A stacked column chart: how many items of each release stand at each status."""
+def _add_chart(
+    sheet: Worksheet,
+    roadmap: Roadmap,
+    layout: Layout,
+    totals_row: int,
+    counts: list[list[int]],
+    titles: tuple[str, ...],
+) -> None:
+    """A stacked column chart: how many items of each release stand at each status, with its values cached."""
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "stacked"
@@ -134,16 +210,27 @@ def _add_chart(sheet: Worksheet, roadmap: Roadmap, layout: Layout, totals_row: i
         sheet, min_col=FIRST_STATUS_COLUMN, max_col=last_status, min_row=HEADER_ROW, max_row=totals_row - 1
     )
     chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=HEADER_ROW + 1, max_row=totals_row - 1))
-    for series, status in zip(chart.series, roadmap.statuses, strict=True):
+    first, last = HEADER_ROW + 1, totals_row - 1
+    names = [visible_text(release.name) for release in roadmap.releases]
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    categories = StrRef(f=f"{quote_sheetname(sheet.title)}!$A${first}:$A${last}", strCache=_strings(names))
+    for offset, (series, status) in enumerate(zip(chart.series, roadmap.statuses, strict=True)):
         series.graphicalProperties.solidFill = status.colour
         series.graphicalProperties.line.solidFill = status.colour
+        series.tx.strRef.strCache = _strings([titles[offset]])
+        points = [NumVal(idx=index, v=row[offset]) for index, row in enumerate(counts)]
+        series.val.numRef.numCache = NumData(formatCode="General", pt=points, ptCount=len(points))
+        series.cat = AxDataSource(strRef=categories)
     chart.x_axis.delete = False  # recent Excel hides axes that openpyxl leaves unset
     chart.y_axis.delete = False
     chart.y_axis.majorGridlines = None
     chart.legend.position = "r"
     chart.width, chart.height = 26, 11
     sheet.add_chart(chart, f"A{totals_row + 3}")
+
+
+def _strings(texts: list[str]) -> StrData:
+    return StrData(pt=[StrVal(idx=index, v=text) for index, text in enumerate(texts)], ptCount=len(texts))
 
 
 def build_lists_sheet(workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles) -> Worksheet:

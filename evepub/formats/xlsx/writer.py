@@ -37,6 +37,7 @@ TRACKERS_FOLDER = "trackers"
 PAPER_SIZES = {"A4": 9, "Letter": 1}  # OOXML paperSize codes
 HEADER_PART_LIMIT = 60  # characters per header/footer part: two parts, "&" doubled, stay under Excel's 255
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
+FORMULA_CELL_RE = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f><v>)</v></c>')
 PAGE_TOKEN, PAGES_TOKEN = "\ue000", "\ue001"  # private-use stand-ins for the &P and &N fields
 
 
@@ -118,7 +119,7 @@ class Scope:
 
 def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> bytes:
     """One tracker workbook, byte-identical for the same input."""
-    workbook, styles = build_workbook(scope, layout, wording, settings)
+    workbook, styles, cached = build_workbook(scope, layout, wording, settings)
     build_built_sheet(workbook, styles, *scope.source)
     prepared = {
         layout.items_sheet: PreparedSheet(scope.rows, len(layout.columns)),
@@ -126,17 +127,38 @@ def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: Bui
     }
     writer = TrackerWriter(workbook, prepared, styles)
     writer.write_data()  # not save(): that stamps the current time
+    part = workbook[layout.summary_sheet].path[1:]
+    writer.parts.data[part] = with_cached_values(writer.parts.data[part], cached)
     return pack(writer.parts.data, settings.timestamp)
 
 
-def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings) -> tuple[Workbook, Styles]:
-    """The tracker as an openpyxl workbook (Summary, Items, the hidden Lists sheet, How to use) and its cell styles."""
+def with_cached_values(sheet_xml: bytes, cached: dict[str, float]) -> bytes:
+    """A sheet's XML with each formula cell's computed value stored in its <v>, which openpyxl leaves empty.
+
+    Viewers that do not recalculate (mail and phone previews, pandas) show these values.
+    """
+
+    def filled(match: re.Match[bytes]) -> bytes:
+        value = cached.get(match.group(2).decode())
+        if value is None:
+            return match.group(0)
+        return match.group(1) + repr(value).encode() + b"</v></c>"
+
+    return FORMULA_CELL_RE.sub(filled, sheet_xml)
+
+
+def build_workbook(
+    scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings
+) -> tuple[Workbook, Styles, dict[str, float]]:
+    """The tracker as an openpyxl workbook (Summary, Items, the hidden Lists sheet, How to use), its cell styles
+    and the computed values of the Summary's formulas by cell reference."""
     roadmap, release = scope.roadmap, scope.release
     workbook = Workbook()
     workbook.remove(workbook.active)
     styles = Styles(workbook, layout.date_format)
-    summary_text = SummaryText(wording.title, wording.edition, wording.status_labels)
-    summary = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
+    title = release.name if release else wording.title  # A1 names the tracker: its release, or the roadmap
+    summary_text = SummaryText(title, wording.edition, wording.status_labels)
+    summary, cached = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
     items = build_items_sheet(workbook, roadmap, layout, styles, scope.rows)
     lists = build_lists_sheet(workbook, roadmap, layout, styles)
     how_to = build_how_to_sheet(workbook, layout, styles)  # after Lists: Items and Lists keep their part names
@@ -148,7 +170,7 @@ def build_workbook(scope: Scope, layout: Layout, wording: Wording, settings: Bui
     _print_setup(how_to, 1, wording, shown_scope, paper)
     workbook.active = 0
     _set_properties(workbook, roadmap, release, wording, settings.timestamp)
-    return workbook, styles
+    return workbook, styles, cached
 
 
 def _print_setup(sheet: Worksheet, title_row: int, wording: Wording, scope: str, paper: int) -> None:
