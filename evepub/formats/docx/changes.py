@@ -11,7 +11,7 @@ from lxml import etree
 
 from evepub.formats.changes import ChangeLine, ChangeTexts
 from evepub.formats.docx.reference import MUTED, NAVY
-from evepub.formats.docx.wordml import paragraph, run, sub
+from evepub.formats.docx.wordml import paragraph, run, styled_run, sub
 
 KIND_COLUMN = 1300  # twips
 ITEM_SHARE = 0.55  # of the width left after the kind column
@@ -62,7 +62,7 @@ def _change_row(table: etree._Element, widths: tuple[int, ...], line: ChangeLine
     _cell(row, widths[0], [line.label], bold=True)
     item = _cell(row, widths[1], [line.text])
     id_paragraph, _ = paragraph(item, None)
-    _styled_run(id_paragraph, line.id, ink=MUTED, size=ID_SIZE)
+    styled_run(id_paragraph, line.id, ink=MUTED, size=ID_SIZE)
     _cell(row, widths[2], list(line.details))
 
 
@@ -86,22 +86,5 @@ def _cell(
     for text in texts or [""]:
         p, paragraph_properties = paragraph(cell, None)
         sub(paragraph_properties, "spacing", before="40", after="40")
-        _styled_run(p, text, ink=ink, bold=bold)
+        styled_run(p, text, ink=ink, bold=bold)
     return cell
-
-
-def _styled_run(
-    p: etree._Element, text: str, ink: str | None = None, size: int | None = None, bold: bool = False
-) -> None:
-    """A run of literal text with direct formatting (run properties in schema order: b, color, sz)."""
-    r = run(p, text)
-    formatting: list[tuple[str, dict[str, str]]] = [("b", {})] if bold else []
-    if ink:
-        formatting.append(("color", {"val": ink}))
-    if size:
-        formatting += [("sz", {"val": str(size)}), ("szCs", {"val": str(size)})]
-    if formatting:
-        properties = sub(r, "rPr")
-        r.insert(0, properties)  # w:rPr comes before the run's content
-        for tag, attributes in formatting:
-            sub(properties, tag, **attributes)

@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from evepub.formats.docx.reference import MUTED, NAVY
-from evepub.formats.docx.wordml import paragraph, run, sub
+from evepub.formats.docx.wordml import paragraph, run, styled_run, sub
 from evepub.formats.overview import count_items, used_statuses
 from evepub.model import Roadmap
 
@@ -71,7 +71,7 @@ def add_overview(body: etree._Element, roadmap: Roadmap, wording: Any, styles: d
         _number(row, column, total[name], bold=True, top=NAVY)
     p, properties = paragraph(body, styles["edition"])  # a style the reader skips, muted like a caption
     sub(properties, "spacing", before="120", after="0")
-    _styled_run(p, str(wording.overview_rule(roadmap.default_status)), ink=MUTED, size=SMALL)
+    styled_run(p, str(wording.overview_rule(roadmap.default_status)), ink=MUTED, size=SMALL)
 
 
 def _table(body: etree._Element, widths: list[int]) -> etree._Element:
@@ -127,22 +127,5 @@ def _cell(
         sub(paragraph_properties, "spacing", before="40", after="40")
         if right:
             sub(paragraph_properties, "jc", val="right")
-        _styled_run(p, text, bold=bold or formatting.get("bold", False), ink=formatting.get("ink", ink),
+        styled_run(p, text, bold=bold or formatting.get("bold", False), ink=formatting.get("ink", ink),
                     size=formatting.get("size"))  # fmt: skip
-
-
-def _styled_run(
-    p: etree._Element, text: str, ink: str | None = None, size: int | None = None, bold: bool = False
-) -> None:
-    """A run of literal text with direct formatting (run properties in schema order: b, color, sz)."""
-    r = run(p, text)
-    formatting: list[tuple[str, dict[str, str]]] = [("b", {})] if bold else []
-    if ink:
-        formatting.append(("color", {"val": ink}))
-    if size:
-        formatting += [("sz", {"val": str(size)}), ("szCs", {"val": str(size)})]
-    if formatting:
-        properties = sub(r, "rPr")
-        r.insert(0, properties)
-        for tag, attributes in formatting:
-            sub(properties, tag, **attributes)

@@ -132,3 +132,20 @@ def external_link(parent: etree._Element, relationship_id: str) -> etree._Elemen
 def anchor_link(parent: etree._Element, anchor: str) -> etree._Element:
     """A w:hyperlink to a bookmark inside the document."""
     return sub(parent, "hyperlink", anchor=anchor, history="1")
+
+
+def styled_run(
+    p: etree._Element, text: str, ink: str | None = None, size: int | None = None, bold: bool = False
+) -> None:
+    """A run of literal text with direct formatting (run properties in schema order: b, color, sz)."""
+    r = run(p, text)
+    formatting: list[tuple[str, dict[str, str]]] = [("b", {})] if bold else []
+    if ink:
+        formatting.append(("color", {"val": ink}))
+    if size:
+        formatting += [("sz", {"val": str(size)}), ("szCs", {"val": str(size)})]
+    if formatting:
+        properties = sub(r, "rPr")
+        r.insert(0, properties)  # w:rPr comes before the run's content
+        for tag, attributes in formatting:
+            sub(properties, tag, **attributes)
