@@ -58,6 +58,13 @@ def no_status(located: Located, roadmap: Roadmap) -> str | None:
     return None
 
 
+def hidden_status(item: Item) -> str | None:
+    """The item's status when its text does not already show it, else None."""
+    if item.status is None or item.status.lower() in item.text.lower():
+        return None
+    return item.status
+
+
 def links_in_text(item: Item) -> list[str]:
     """The URLs written in the item's text, which become its links."""
     return [url for url in find_links(item.text) if not url.endswith("://")]

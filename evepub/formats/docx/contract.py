@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from evepub.formats.readback import Shows, links_in_text, status_label
-from evepub.model import Item, Located, Roadmap
+from evepub.formats.readback import Shows, hidden_status, links_in_text, status_label
+from evepub.model import Located, Roadmap
 
 WORD_LEVELS = 9
 DEEPEST_LEVEL = WORD_LEVELS - 1
@@ -16,13 +16,6 @@ IDS_NAMESPACE = "urn:evepub:docx:item-ids"  # the custom XML part that keeps the
 DETAILS_STYLE = "Item Details"
 STATUS_STYLE = "Item Status"
 INTRODUCTION_STYLE = "Introduction"  # the paragraphs of the roadmap's introduction, before the first release
-
-
-def hidden_status(item: Item) -> str | None:
-    """The item's status when its text does not already show it, else None."""
-    if item.status is None or item.status.lower() in item.text.lower():
-        return None
-    return item.status
 
 
 def status_unless_in_text(located: Located, roadmap: Roadmap) -> str | None:
