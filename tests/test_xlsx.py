@@ -528,7 +528,8 @@ def test_a_layout_file_without_the_newer_settings_takes_them_from_the_default(
 
 def test_a_how_to_sheet_named_like_another_sheet_is_refused(eve_roadmap: Roadmap, tmp_path: Path) -> None:
     settings = renamed_layout(tmp_path, "sheet: How to use", "sheet: items")
-    with pytest.raises(EvepubError, match=r"layout\.yaml: the Summary, Items and How to use sheets need different"):
+    message = r"layout\.yaml: the Summary, Items, How to use and Timeline sheets need different"
+    with pytest.raises(EvepubError, match=message):
         write(eve_roadmap, settings)
 
 
@@ -648,7 +649,8 @@ def test_libreoffice_recalculates_summary_counts_of_every_workbook(roadmap: Road
         path = next(path for path in paths.values() if path.name == name)
         cached = load_workbook(path, data_only=True)  # what a viewer that does not recalculate shows
         assert summary_table(cached) == table, name
-        assert None not in [v for row in table.values() for k, v in row.items() if k not in ("Period", None)]
+        dated = ("Period", "Start", "End", None)  # a release without a period has no dates
+        assert None not in [v for row in table.values() for k, v in row.items() if k not in dated]
         releases = [release for release in table if release != "Total"]
         if name == "roadmap-tracker.xlsx":
             assert releases == [release.name for release in roadmap.releases]
@@ -746,8 +748,8 @@ def test_printed_tracker_repeats_the_header_on_every_landscape_page(eve_roadmap:
         assert page.mediabox.width > page.mediabox.height
         assert "Feature Roadmap" in text and f"Page {number} of {len(pages)}" in text
     texts = [page.extract_text() for page in pages]
-    assert "How to use this tracker" in texts[-1]  # the last sheet printed
-    item_pages = [text for text in texts[1:] if "How to use this tracker" not in text]
+    assert "How to use this tracker" in texts[-2] and "Releases by quarter" in texts[-1]  # the last sheets printed
+    item_pages = texts[1:-2]
     for text in item_pages:  # every Items page: the header row, all printed columns, no technical ones
         assert all(title in text for title in ("ID", "Release", "Item", "Status", "Owner", "Links"))
         assert "Parent ID" not in text
@@ -903,3 +905,94 @@ def _cells(sheet_data: ElementTree.Element) -> list[str]:
 @pytest.mark.parametrize("name", ["roadmap-tracker.xlsx", "trackers/K-release.xlsx"])
 def test_golden(eve_roadmap: Roadmap, name: str) -> None:
     check_golden(GOLDEN / (Path(name).stem + ".txt"), normalised(write(eve_roadmap, SETTINGS)[name]))
+
+
+# ---------------------------------------------------------------- release dates, areas, timeline
+
+
+def area_table(book: Workbook) -> list[tuple[object, ...]]:
+    """The per-area rows of a Summary: below the release table's blank row, after their header row."""
+    rows = list(book["Summary"].iter_rows(min_row=4, values_only=True))
+    blank = next(index for index, row in enumerate(rows) if row[0] is None)
+    return [row for row in rows[blank + 2 :] if row[0] is not None]
+
+
+def expected_area_counts(roadmap: Roadmap) -> dict[tuple[str, str], Counter[str]]:
+    """Status counts per (release, area title), '' for items before the first area; notes not counted."""
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for located in walk(roadmap):
+        if located.item.kind is not ItemKind.NOTE:
+            key = (located.release.name, located.area.title if located.area else "")
+            counts.setdefault(key, Counter())[located.item.status or roadmap.default_status] += 1
+    return counts
+
+
+def test_summary_gives_each_release_its_first_and_last_day(eve_roadmap: Roadmap) -> None:
+    sheet = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["roadmap-tracker.xlsx"]))["Summary"]
+    assert [cell.value for cell in sheet[4]][:4] == ["Release", "Period", "Start", "End"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=5) if row[0].value}
+    assert rows["K-release"][1].value == "Q2-Q3 2024"
+    assert (rows["K-release"][2].value, rows["K-release"][3].value) == (
+        dt.datetime(2024, 4, 1),
+        dt.datetime(2024, 9, 30),
+    )
+    assert (rows["D-release"][2].value, rows["D-release"][3].value) == (
+        dt.datetime(2020, 10, 1),
+        dt.datetime(2020, 12, 31),
+    )
+    assert rows["K-release"][2].number_format == rows["K-release"][3].number_format == "yyyy-mm-dd"
+    assert rows["Future ideas"][2].value is None and rows["Future ideas"][3].value is None
+    for release in eve_roadmap.releases:
+        if release.start:
+            assert rows[release.name][2].value.month == 3 * release.start.quarter - 2
+            assert rows[release.name][3].value.month == 3 * release.end.quarter
+
+
+def test_each_release_tracker_breaks_its_summary_down_by_area(roadmap: Roadmap, tmp_path: Path) -> None:
+    files = write(roadmap, SETTINGS)
+    expected = expected_area_counts(roadmap)
+    assert "Area" not in [
+        cell.value
+        for row in load_workbook(io.BytesIO(files["roadmap-tracker.xlsx"]))["Summary"].iter_rows()
+        for cell in row
+    ]  # the all-releases tracker keeps its release table
+    paths = save_all({name: data for name, data in files.items() if name.startswith("trackers/")}, tmp_path / "out")
+    books = recalculated(tmp_path, list(paths.values()))
+    statuses = [status.name for status in roadmap.statuses]
+    for release in roadmap.releases:
+        path = next(p for p in paths.values() if p.name == tracker_file_name(release.name, set()))
+        cached = load_workbook(path, data_only=True)
+        header = [cell.value for cell in cached["Summary"][4]]
+        rows = area_table(cached)
+        assert rows == area_table(books[path.name]), release.name  # the cached values are what LibreOffice computes
+        titles = [area.title for area in release.areas]
+        before = [] if (release.name, "") not in expected else ["(before the first area)"]
+        assert [row[0] for row in rows] == before + titles
+        for row in rows:
+            key = (release.name, "" if row[0] == "(before the first area)" else row[0])
+            counts = expected.get(key, Counter())
+            assert row[1] == release.name
+            assert [row[header.index(s)] for s in statuses] == [counts[s] for s in statuses], key
+            assert row[header.index("Items")] == sum(counts.values())
+        assert sum(row[header.index("Items")] for row in rows) == summary_table(cached)[release.name]["Items"]
+
+
+def test_timeline_sheet_shades_the_quarters_each_release_spans(eve_roadmap: Roadmap) -> None:
+    book = load_workbook(io.BytesIO(write(eve_roadmap, SETTINGS)["roadmap-tracker.xlsx"]))
+    assert book.sheetnames[:5] == ["Summary", "Items", "Lists", "How to use", "Timeline"]
+    sheet = book["Timeline"]
+    header = [cell.value for cell in sheet[3]]
+    dated = [release for release in eve_roadmap.releases if release.start]
+    first = min(release.start.index for release in dated)
+    last = max(release.end.index for release in dated)
+    assert header[:2] == ["Release", "Period"] and len(header) == 2 + last - first + 1
+    assert header[2] == "2020 Q4" and header[-1] == "2024 Q3"
+    rows = list(sheet.iter_rows(min_row=4))
+    undated = [release.name for release in eve_roadmap.releases if not release.start]
+    assert [row[0].value for row in rows] == [release.name for release in dated] + undated
+    for row, release in zip(rows, dated, strict=False):
+        shaded = [header[cell.column - 1] for cell in row[2:] if cell.fill.fill_type == "solid"]
+        assert shaded == [f"{i // 4} Q{i % 4 + 1}" for i in range(release.start.index, release.end.index + 1)]
+    for row in rows[len(dated) :]:
+        assert all(cell.fill.fill_type is None for cell in row[2:])
+    assert rows[0][1].value == "Q2-Q3 2024" and sheet.freeze_panes == "C4"

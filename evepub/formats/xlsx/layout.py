@@ -28,10 +28,14 @@ COLUMN_KEYS = (
 )  # fmt: skip
 SUMMARY_KEYS = (
     "release", "period", "items", "done", "percent_done", "total", "chart_title", "status_error_title", "status_error",
-    "target_error_title", "target_error", "source_error_title", "source_error",
+    "target_error_title", "target_error", "source_error_title", "source_error", "start", "end", "area", "no_area",
+    "timeline_sheet", "timeline_title",
 )  # fmt: skip
 # an older layout file takes these from the default one
-LATER_SUMMARY_KEYS = ("target_error_title", "target_error", "source_error_title", "source_error")
+LATER_SUMMARY_KEYS = (
+    "target_error_title", "target_error", "source_error_title", "source_error", "start", "end", "area", "no_area",
+    "timeline_sheet", "timeline_title",
+)  # fmt: skip
 HOW_TO_KEY = "how_to"  # the How to use sheet's settings, taken from the default layout when a layout file has none
 ERROR_TITLE_LIMIT, ERROR_LIMIT = 32, 255  # characters of a data validation's error title and message (Excel's limits)
 # Columns of the Lists sheet (1-based): the status vocabulary, the Items column titles, the document's sections.
@@ -50,6 +54,7 @@ TABLE_HEADER_FILL = "305496"
 INPUT_FILL = "FFF2CC"  # light yellow: the cells a program manager types into
 FONT_NAME, FONT_SIZE = "Calibri", 11  # named on every font: without a name LibreOffice falls back to a serif
 TINT_SHARE = 0.25  # how much of a status colour its light tint keeps; the rest is white
+SPAN_FILL = "B4C6E7"  # light blue: the quarters a release spans on the Timeline sheet
 TEXT_FORMAT = "@"  # Excel's and LibreOffice's "Text" number format: what is typed stays as typed
 
 
@@ -127,12 +132,12 @@ def _checked_layout(data: Any) -> Layout:
     data = _with_later_settings(data)
     sheets = data["sheets"]
     how_to = _checked_how_to(data[HOW_TO_KEY])
-    names = [str(sheets["summary"]), str(sheets["items"]), how_to.sheet]
+    names = [str(sheets["summary"]), str(sheets["items"]), how_to.sheet, str(data["summary"]["timeline_sheet"])]
     for name in names:
         if not SHEET_NAME_RE.fullmatch(name) or name.lower() == LISTS_SHEET.lower():
             raise ValueError(f"'{name}' cannot be a sheet name (1-31 characters, none of []:*?/\\' , not Lists)")
     if len({name.lower() for name in names}) < len(names):
-        raise ValueError("the Summary, Items and How to use sheets need different names")
+        raise ValueError("the Summary, Items, How to use and Timeline sheets need different names")
     columns = tuple(
         Column(str(c["key"]), str(c["title"]), float(c["width"]), bool(c.get("print", True))) for c in data["columns"]
     )
@@ -245,6 +250,8 @@ class Styles:
     TOTAL_PERCENT = "evepub total percent"
     INPUT = "evepub input"
     INPUT_DATE = "evepub input date"
+    DATE = "evepub date"
+    SPAN = "evepub timeline span"
 
     def __init__(self, workbook: Workbook, date_format: str) -> None:
         self.workbook = workbook
@@ -279,6 +286,9 @@ class Styles:
         unlocked = Protection(locked=False)  # editable once the sheet is protected
         self._add(self.INPUT, alignment=wrap, number_format=TEXT_FORMAT, fill=shaded, protection=unlocked)
         self._add(self.INPUT_DATE, alignment=top, number_format=date_format, fill=shaded, protection=unlocked)
+        self._add(self.DATE, alignment=centre, number_format=date_format)
+        span = PatternFill(fill_type="solid", start_color=SPAN_FILL, end_color=SPAN_FILL)
+        self._add(self.SPAN, fill=span, border=Border(left=Side(style="thin", color="FFFFFF")))
 
     def apply(self, cell: Cell, name: str) -> None:
         """Give a cell a named style."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, Reference
@@ -33,10 +35,11 @@ from evepub.formats.xlsx.layout import (
     safe_text,
     visible_text,
 )
-from evepub.model import INTRODUCTION, Roadmap, walk
+from evepub.model import INTRODUCTION, Quarter, Release, Roadmap, walk
 
 HEADER_ROW = 4  # rows 1-2 hold the title and the edition
-FIRST_STATUS_COLUMN = 3  # after Release and Period
+START_COLUMN, END_COLUMN = 3, 4  # the first and last day of a release's period, after Release and Period
+FIRST_STATUS_COLUMN = 5  # after Release, Period, Start and End
 NOTE_KIND = "note"  # notes carry no status and are never counted
 
 
@@ -47,6 +50,25 @@ class SummaryText:
     title: str
     edition: str
     status_labels: tuple[str, ...]
+    areas: bool = False  # a per-area breakdown below the release table (the per-release trackers)
+
+
+def quarter_start(quarter: Quarter) -> dt.date:
+    """The first day of a quarter."""
+    return dt.date(quarter.year, 3 * quarter.quarter - 2, 1)
+
+
+def quarter_end(quarter: Quarter) -> dt.date:
+    """The last day of a quarter."""
+    if quarter.quarter == 4:
+        return dt.date(quarter.year, 12, 31)
+    return dt.date(quarter.year, 3 * quarter.quarter + 1, 1) - dt.timedelta(days=1)
+
+
+def release_span(release: Release) -> tuple[Quarter, Quarter] | None:
+    """A release's first and last quarter, or None when it has no period (one given end stands for both)."""
+    start, end = release.start or release.end, release.end or release.start
+    return (start, end) if start and end else None
 
 
 def table_column(title: str) -> str:
@@ -67,18 +89,43 @@ def status_counts(roadmap: Roadmap) -> tuple[list[list[int]], list[int]]:
     Computed from the texts the Items rows hold, matched as COUNTIFS matches them (ignoring case), so that the
     cached values a viewer shows without recalculating are the ones Excel and LibreOffice compute.
     """
-    by_status: Counter[tuple[str, str]] = Counter()
-    items: Counter[str] = Counter()
+    by_status, items = _counted(roadmap, lambda texts: (visible_text(texts["release"]).lower(),))
+    statuses = [visible_text(status.name).lower() for status in roadmap.statuses]
+    keys = [(release.name.lower(),) for release in roadmap.releases]
+    return [[by_status[(key, status)] for status in statuses] for key in keys], [items[key] for key in keys]
+
+
+def _counted(
+    roadmap: Roadmap, group: Callable[[dict[str, str]], tuple[str, ...]]
+) -> tuple[Counter[tuple[tuple[str, ...], str]], Counter[tuple[str, ...]]]:
+    """Items by (group, lower-case status) and by group, notes left out, as COUNTIFS counts them."""
+    by_status: Counter[tuple[tuple[str, ...], str]] = Counter()
+    items: Counter[tuple[str, ...]] = Counter()
     for located in walk(roadmap):
         texts = row_texts(located, roadmap)
         if visible_text(texts["kind"]).lower() == NOTE_KIND:
             continue
-        release = visible_text(texts["release"]).lower()
-        items[release] += 1
-        by_status[(release, visible_text(texts["status"]).lower())] += 1
+        key = group(texts)
+        items[key] += 1
+        by_status[(key, visible_text(texts["status"]).lower())] += 1
+    return by_status, items
+
+
+def area_counts(roadmap: Roadmap) -> list[tuple[str, str | None, list[int], int]]:
+    """The per-area rows: release name, area title (None for the items before the first area), counts by status
+    and items, in the document's order; the row of items before the first area only when there are any."""
+    by_status, items = _counted(
+        roadmap, lambda texts: (visible_text(texts["release"]).lower(), visible_text(texts["area"]).lower())
+    )
     statuses = [visible_text(status.name).lower() for status in roadmap.statuses]
-    rows = [[by_status[(release.name.lower(), status)] for status in statuses] for release in roadmap.releases]
-    return rows, [items[release.name.lower()] for release in roadmap.releases]
+    rows: list[tuple[str, str | None, list[int], int]] = []
+    for release in roadmap.releases:
+        titles: list[str | None] = [None] if items[(release.name.lower(), "")] else []
+        titles += [area.title for area in release.areas]
+        for title in titles:
+            key = (release.name.lower(), visible_text(title or "").lower())
+            rows.append((release.name, title, [by_status[(key, status)] for status in statuses], items[key]))
+    return rows
 
 
 def build_summary_sheet(
@@ -92,20 +139,22 @@ def build_summary_sheet(
     styles.put_text(sheet.cell(row=1, column=1), text.title, styles.TITLE, "roadmap title")
     styles.put_text(sheet.cell(row=2, column=1), text.edition, styles.TEXT, "edition")
     done_column = separate_done_column(roadmap)
-    labels = [layout.summary["release"], layout.summary["period"], *text.status_labels, layout.summary["items"]]
+    dates = [layout.summary["start"], layout.summary["end"]]
+    labels = [layout.summary["release"], layout.summary["period"], *dates, *text.status_labels, layout.summary["items"]]
     labels += [layout.summary["done"]] if done_column else []
     labels.append(layout.summary["percent_done"])
     for number, label in enumerate(labels, start=1):
         style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
         styles.put_text(sheet.cell(row=HEADER_ROW, column=number), label, style, "summary wording")
-        sheet.column_dimensions[get_column_letter(number)].width = 16 if number < FIRST_STATUS_COLUMN else 11
+        sheet.column_dimensions[get_column_letter(number)].width = 16 if number < START_COLUMN else 11
     counts, items = status_counts(roadmap)
     cached: dict[str, float] = {}
     for row, release in enumerate(roadmap.releases, start=HEADER_ROW + 1):
         styles.put_text(sheet.cell(row=row, column=1), release.name, styles.TEXT, "release name")
         styles.put_text(sheet.cell(row=row, column=2), release.period or "", styles.TEXT, "release period")
+        _date_cells(sheet, row, release, styles)
         index = row - HEADER_ROW - 1
-        _count_row(sheet, row, release.name, roadmap, layout, styles, done_column)
+        _count_row(sheet, row, _release_criteria(release.name, layout), roadmap, layout, styles, done_column)
         _cache_row(cached, row, roadmap, counts[index], items[index], done_column)
     totals_row = HEADER_ROW + len(roadmap.releases) + 1
     _totals_row(sheet, totals_row, len(labels), roadmap, layout, styles)
@@ -113,9 +162,56 @@ def build_summary_sheet(
     _cache_row(cached, totals_row, roadmap, totals, sum(items), done_column)
     sheet.row_dimensions[HEADER_ROW].height = 32  # two lines for statuses such as "design approved"
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    last_row = totals_row
+    if text.areas:
+        last_row = _area_rows(sheet, totals_row + 2, labels, roadmap, layout, styles, cached)
     if roadmap.releases:
-        _add_chart(sheet, roadmap, layout, totals_row, counts, text.status_labels)
+        _add_chart(sheet, roadmap, layout, totals_row, counts, text.status_labels, last_row + 3)
     return sheet, cached
+
+
+def _date_cells(sheet: Worksheet, row: int, release: Release, styles: Styles) -> None:
+    """The first day of the release's start quarter and the last of its end quarter; empty cells without a period."""
+    span = release_span(release)
+    values = (quarter_start(span[0]), quarter_end(span[1])) if span else (None, None)
+    for column, value in zip((START_COLUMN, END_COLUMN), values, strict=True):
+        cell = sheet.cell(row=row, column=column)
+        if value is not None:
+            cell.value = value
+        styles.apply(cell, styles.DATE)
+
+
+def _release_criteria(release: str, layout: Layout) -> str:
+    return f"{table_column(layout.title('release'))},{equals_criterion(release, 'release name')}"
+
+
+def _area_rows(
+    sheet: Worksheet,
+    header_row: int,
+    labels: list[str],
+    roadmap: Roadmap,
+    layout: Layout,
+    styles: Styles,
+    cached: dict[str, float],
+) -> int:
+    """The per-area breakdown: a header row like the release table's, then a row per area; returns its last row."""
+    header = [layout.summary["area"], layout.summary["release"], "", "", *labels[FIRST_STATUS_COLUMN - 1 :]]
+    for number, label in enumerate(header, start=1):
+        style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
+        styles.put_text(sheet.cell(row=header_row, column=number), label, style, "summary wording")
+    sheet.row_dimensions[header_row].height = 32
+    done_column = separate_done_column(roadmap)
+    row = header_row
+    for release, title, counts, items in area_counts(roadmap):
+        row += 1
+        shown = layout.summary["no_area"] if title is None else title
+        styles.put_text(sheet.cell(row=row, column=1), shown, styles.TEXT, f"area in {release}")
+        styles.put_text(sheet.cell(row=row, column=2), release, styles.TEXT, "release name")
+        area = formula_string("", "area") if title is None else equals_criterion(title, f"area in {release}")
+        criteria = f"{_release_criteria(release, layout)},{table_column(layout.title('area'))},{area}"
+        _count_row(sheet, row, criteria, roadmap, layout, styles, done_column)
+        _cache_row(cached, row, roadmap, counts, items, done_column)
+    return row
 
 
 def separate_done_column(roadmap: Roadmap) -> bool:
@@ -141,9 +237,9 @@ def _cache_row(
 
 
 def _count_row(
-    sheet: Worksheet, row: int, release: str, roadmap: Roadmap, layout: Layout, styles: Styles, done_column: bool
+    sheet: Worksheet, row: int, in_release: str, roadmap: Roadmap, layout: Layout, styles: Styles, done_column: bool
 ) -> None:
-    in_release = f"{table_column(layout.title('release'))},{equals_criterion(release, 'release name')}"
+    """A row of COUNTIFS over the items that match `in_release` (range,criterion pairs), notes left out."""
     counted = f"{table_column(layout.title('kind'))},{formula_string('<>' + NOTE_KIND, 'kind')}"
     status_column = table_column(layout.title("status"))
     done_cells = []
@@ -175,7 +271,8 @@ def _totals_row(sheet: Worksheet, row: int, columns: int, roadmap: Roadmap, layo
     total = sheet.cell(row=row, column=1)
     styles.put_text(total, layout.summary["total"], styles.TOTAL, "summary wording")
     total.alignment = Alignment(horizontal="left")
-    sheet.cell(row=row, column=2).style = styles.TOTAL
+    for column in range(2, FIRST_STATUS_COLUMN):
+        sheet.cell(row=row, column=column).style = styles.TOTAL
     for column in range(FIRST_STATUS_COLUMN, columns):
         letter = get_column_letter(column)
         sheet.cell(
@@ -198,6 +295,7 @@ def _add_chart(
     totals_row: int,
     counts: list[list[int]],
     titles: tuple[str, ...],
+    anchor_row: int,
 ) -> None:
     """A stacked column chart: how many items of each release stand at each status, with its values cached."""
     chart = BarChart()
@@ -226,7 +324,7 @@ def _add_chart(
     chart.y_axis.majorGridlines = None
     chart.legend.position = "r"
     chart.width, chart.height = 26, 11
-    sheet.add_chart(chart, f"A{totals_row + 3}")
+    sheet.add_chart(chart, f"A{anchor_row}")
 
 
 def _strings(texts: list[str]) -> StrData:

@@ -29,6 +29,8 @@ from evepub.formats.xlsx.items import build_items_sheet, item_rows
 from evepub.formats.xlsx.layout import Layout, Styles, load_layout, visible_text
 from evepub.formats.xlsx.rows import ItemRow, PreparedSheet, TrackerWriter
 from evepub.formats.xlsx.summary import HEADER_ROW, SummaryText, build_lists_sheet, build_summary_sheet
+from evepub.formats.xlsx.timeline import HEADER_ROW as TIMELINE_HEADER_ROW
+from evepub.formats.xlsx.timeline import build_timeline_sheet
 from evepub.gc_pause import collection_paused
 from evepub.model import Release, Roadmap
 
@@ -150,24 +152,26 @@ def with_cached_values(sheet_xml: bytes, cached: dict[str, float]) -> bytes:
 def build_workbook(
     scope: Scope, layout: Layout, wording: Wording, settings: BuildSettings
 ) -> tuple[Workbook, Styles, dict[str, float]]:
-    """The tracker as an openpyxl workbook (Summary, Items, the hidden Lists sheet, How to use), its cell styles
-    and the computed values of the Summary's formulas by cell reference."""
+    """The tracker as an openpyxl workbook (Summary, Items, the hidden Lists sheet, How to use, Timeline), its cell
+    styles and the computed values of the Summary's formulas by cell reference."""
     roadmap, release = scope.roadmap, scope.release
     workbook = Workbook()
     workbook.remove(workbook.active)
     styles = Styles(workbook, layout.date_format)
     title = release.name if release else wording.title  # A1 names the tracker: its release, or the roadmap
-    summary_text = SummaryText(title, wording.edition, wording.status_labels)
+    summary_text = SummaryText(title, wording.edition, wording.status_labels, areas=release is not None)
     summary, cached = build_summary_sheet(workbook, roadmap, layout, styles, summary_text)
     items = build_items_sheet(workbook, roadmap, layout, styles, scope.rows)
     lists = build_lists_sheet(workbook, roadmap, layout, styles)
     how_to = build_how_to_sheet(workbook, layout, styles)  # after Lists: Items and Lists keep their part names
+    timeline = build_timeline_sheet(workbook, roadmap, layout, styles)  # appended, so the parts above keep names
     shown_scope = header_footer_text(release.heading) if release else ""
     paper = PAPER_SIZES.get(settings.page_size, PAPER_SIZES["A4"])
     _print_setup(summary, HEADER_ROW, wording, shown_scope, paper)
     _print_setup(items, 1, wording, shown_scope, paper)
     _print_setup(lists, 1, wording, shown_scope, paper)  # hidden, but printable once a user shows it
     _print_setup(how_to, 1, wording, shown_scope, paper)
+    _print_setup(timeline, TIMELINE_HEADER_ROW, wording, shown_scope, paper)
     workbook.active = 0
     _set_properties(workbook, roadmap, release, wording, settings.timestamp)
     return workbook, styles, cached
