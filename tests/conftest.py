@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from evepub.importer import read_text
-from evepub.model import Roadmap
+from evepub.model import Roadmap, walk
+from evepub.source import load
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL = ROOT / "source" / "eve-roadmap.txt"
@@ -96,3 +98,17 @@ def roadmap(roadmap_text: str) -> Roadmap:
 def eve_roadmap() -> Roadmap:
     """The model of the original EVE roadmap."""
     return read_text(ORIGINAL.read_text(encoding="utf-8"))
+
+
+def tracked_roadmap() -> Roadmap:
+    """The EVE roadmap as a program manager left it: one item done (its text does not say so), with an owner,
+    a target date and notes; a paragraph with an owner, a note with notes, a nested item blocked with a target."""
+    roadmap = load(ROOT / "source" / "roadmap.yaml")
+    items = {located.item.id: located.item for located in walk(roadmap)}
+    item = items["k-setup-can-interfaces-on-the"]
+    item.status, item.owner, item.target, item.notes = "done", "Jane Doe", dt.date(2025, 3, 31), "needs a board"
+    items["k-introduction-of-can-bus-support"].owner = "Ann Other"
+    items["h-todo-post-links-to-beginning"].notes = "ask the release manager"
+    nested = items["j-advantech-epc-r3720"]
+    nested.status, nested.target = "blocked", dt.date(2024, 12, 1)
+    return roadmap

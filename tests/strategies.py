@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from evepub.importer import find_links
-from evepub.model import DEFAULT_STATUSES, Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, walk
+from evepub.model import DEFAULT_STATUSES, Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, find_links, walk
 
 # characters that mean something to Markdown, HTML, reportlab, Jinja, spreadsheets or YAML
 MARKUP = [
@@ -182,3 +181,14 @@ def release_headings(draw: st.DrawFn) -> ReleaseHeading:
     line = name + (f" ({period})" if period else "") + (f" {remark}" if remark else "")
     found_version = named or (remark_version if remark else None)
     return ReleaseHeading(line, name, period, remark, found_version)
+
+
+@st.composite
+def tracked_roadmaps(draw: st.DrawFn, trackable: bool = True) -> Roadmap:
+    """Any roadmap whose items have, now and then, an owner, a target date and notes, of any text."""
+    roadmap = draw(roadmaps(max_releases=2, trackable=trackable))
+    for located in walk(roadmap):
+        item = located.item
+        item.owner, item.notes = draw(st.none() | texts), draw(st.none() | texts)
+        item.target = draw(st.none() | st.dates())
+    return roadmap

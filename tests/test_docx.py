@@ -16,9 +16,8 @@ from pathlib import Path
 import docx
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from lxml import etree
-from strategies import roadmaps, texts
+from strategies import tracked_roadmaps
 
 from evepub.build import build as build_outputs
 from evepub.errors import EvepubError
@@ -33,7 +32,7 @@ from evepub.source import dumps, load
 from evepub.templating import Templates
 from evepub.verify import Expected, compare, compare_file
 
-from conftest import check_golden, original_lines, require_tool
+from conftest import check_golden, original_lines, require_tool, tracked_roadmap
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -526,20 +525,6 @@ TRACKED_TEXT = "Setup CAN interfaces on the host"  # k-setup-can-interfaces-on-t
 TRACKED_DETAILS = " — status: done · owner: Jane Doe · target: 2025-03-31\nnotes: needs a board"
 
 
-def tracked_roadmap() -> Roadmap:
-    """The EVE roadmap as a program manager left it: one item done (its text does not say so), with an owner,
-    a target date and notes; a paragraph with an owner, a note with notes, a nested item blocked with a target."""
-    roadmap = load(SOURCE)
-    items = {located.item.id: located.item for located in walk(roadmap)}
-    item = items["k-setup-can-interfaces-on-the"]
-    item.status, item.owner, item.target, item.notes = "done", "Jane Doe", dt.date(2025, 3, 31), "needs a board"
-    items["k-introduction-of-can-bus-support"].owner = "Ann Other"
-    items["h-todo-post-links-to-beginning"].notes = "ask the release manager"
-    nested = items["j-advantech-epc-r3720"]
-    nested.status, nested.target = "blocked", dt.date(2024, 12, 1)
-    return roadmap
-
-
 def contrast_on_white(rgb: str) -> float:
     """The WCAG contrast ratio of a colour against white."""
 
@@ -639,17 +624,6 @@ def test_a_reference_without_the_details_styles_gets_ours(eve_roadmap: Roadmap, 
     path = build(tracked_roadmap(), tmp_path, dataclasses.replace(SETTINGS, templates=Templates(folder)))
     assert read(path).entries == outline(tracked_roadmap())
     assert docx.Document(str(path)).styles["Item Details"].font.size.pt == 9
-
-
-@st.composite
-def tracked_roadmaps(draw: st.DrawFn) -> Roadmap:
-    """Any roadmap whose items have, now and then, an owner, a target date and notes, of any text."""
-    roadmap = draw(roadmaps(max_releases=2, trackable=True))
-    for located in walk(roadmap):
-        item = located.item
-        item.owner, item.notes = draw(st.none() | texts), draw(st.none() | texts)
-        item.target = draw(st.none() | st.dates())
-    return roadmap
 
 
 @settings(max_examples=50, deadline=None)

@@ -30,7 +30,7 @@ from evepub.model import Item, ItemKind, ItemList, ListStyle, Release, Roadmap, 
 from evepub.source import dumps, load
 from evepub.verify import Expected, compare_file
 
-from conftest import ORIGINAL, check_golden, original_lines, require_tool
+from conftest import ORIGINAL, check_golden, original_lines, require_tool, tracked_roadmap
 
 GOLDEN = Path(__file__).parent / "golden" / "pdf" / "eve-roadmap.json"
 SETTINGS = BuildSettings(
@@ -513,20 +513,6 @@ SOURCE = Path(__file__).resolve().parent.parent / "source" / "roadmap.yaml"
 TRACKED_TEXT = "Setup CAN interfaces on the host"  # k-setup-can-interfaces-on-the, without a status of its own
 READABLE_SIZE = 8.0  # points
 READABLE_CONTRAST = 4.5  # against white (WCAG AA for text)
-
-
-def tracked_roadmap() -> Roadmap:
-    """The EVE roadmap as a program manager left it: one item done (its text does not say so), with an owner,
-    a target date and notes; a paragraph with an owner, a note with notes, a nested item blocked with a target."""
-    roadmap = load(SOURCE)
-    items = {located.item.id: located.item for located in walk(roadmap)}
-    item = items["k-setup-can-interfaces-on-the"]
-    item.status, item.owner, item.target, item.notes = "done", "Jane Doe", dt.date(2025, 3, 31), "needs a board"
-    items["k-introduction-of-can-bus-support"].owner = "Ann Other"
-    items["h-todo-post-links-to-beginning"].notes = "ask the release manager"
-    nested = items["j-advantech-epc-r3720"]
-    nested.status, nested.target = "blocked", dt.date(2024, 12, 1)
-    return roadmap
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from lxml import etree
 
 from evepub.formats.changes import ChangeLine, ChangeTexts
 from evepub.formats.docx.reference import MUTED, NAVY
-from evepub.formats.docx.wordml import paragraph, run, styled_run, sub
+from evepub.formats.docx.wordml import paragraph, ruled_table, run, styled_run, sub
 
 KIND_COLUMN = 1300  # twips
 ITEM_SHARE = 0.55  # of the width left after the kind column
@@ -28,7 +28,7 @@ def add_changes(body: etree._Element, text: ChangeTexts, styles: dict[str, str],
     run(p, text.title)
     item_width = int((width - KIND_COLUMN) * ITEM_SHARE)
     widths = (KIND_COLUMN, item_width, width - KIND_COLUMN - item_width)
-    table = _table(body, widths)
+    table = ruled_table(body, list(widths), RULE)
     header = sub(table, "tr")
     sub(sub(header, "trPr"), "tblHeader")  # repeated at the top of every page the table runs over
     for column, title in zip(widths, text.columns, strict=True):
@@ -39,21 +39,6 @@ def add_changes(body: etree._Element, text: ChangeTexts, styles: dict[str, str],
         _cell(sub(table, "tr"), width, [heading], span=3, fill=RELEASE_FILL, ink=NAVY, bold=True)
         for line in lines:
             _change_row(table, widths, line)
-
-
-def _table(body: etree._Element, widths: tuple[int, ...]) -> etree._Element:
-    """A full-width table with thin horizontal rules and a fixed grid."""
-    table = sub(body, "tbl")
-    properties = sub(table, "tblPr")
-    sub(properties, "tblW", w=str(sum(widths)), type="dxa")
-    borders = sub(properties, "tblBorders")
-    for side in ("top", "bottom", "insideH"):
-        sub(borders, side, val="single", sz="4", space="0", color=RULE)
-    sub(properties, "tblLayout", type="fixed")
-    grid = sub(table, "tblGrid")
-    for width in widths:
-        sub(grid, "gridCol", w=str(width))
-    return table
 
 
 def _change_row(table: etree._Element, widths: tuple[int, ...], line: ChangeLine) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from evepub.formats.docx.reference import MUTED, NAVY
-from evepub.formats.docx.wordml import paragraph, run, styled_run, sub
+from evepub.formats.docx.wordml import paragraph, ruled_table, run, styled_run, sub
 from evepub.formats.overview import count_items, used_statuses
 from evepub.model import Roadmap
 
@@ -40,7 +40,7 @@ def add_overview(body: etree._Element, roadmap: Roadmap, wording: Any, styles: d
     release_width = int(width * RELEASE_SHARE)
     status_width = (width - release_width - ITEMS_COLUMN) // max(len(statuses), 1)
     widths = [release_width, ITEMS_COLUMN] + [status_width] * len(statuses)
-    table = _table(body, widths)
+    table = ruled_table(body, widths, RULE, cell_margin=80)
     header = sub(table, "tr")
     trpr = sub(header, "trPr")
     sub(trpr, "cantSplit")
@@ -72,23 +72,6 @@ def add_overview(body: etree._Element, roadmap: Roadmap, wording: Any, styles: d
     p, properties = paragraph(body, styles["edition"])  # a style the reader skips, muted like a caption
     sub(properties, "spacing", before="120", after="0")
     styled_run(p, str(wording.overview_rule(roadmap.default_status)), ink=MUTED, size=SMALL)
-
-
-def _table(body: etree._Element, widths: list[int]) -> etree._Element:
-    table = sub(body, "tbl")
-    properties = sub(table, "tblPr")
-    sub(properties, "tblW", w=str(sum(widths)), type="dxa")
-    borders = sub(properties, "tblBorders")
-    for side in ("top", "bottom", "insideH"):
-        sub(borders, side, val="single", sz="4", space="0", color=RULE)
-    sub(properties, "tblLayout", type="fixed")
-    margins = sub(properties, "tblCellMar")
-    for side in ("left", "right"):
-        sub(margins, side, w="80", type="dxa")
-    grid = sub(table, "tblGrid")
-    for width in widths:
-        sub(grid, "gridCol", w=str(width))
-    return table
 
 
 def _number(

@@ -149,3 +149,22 @@ def styled_run(
         r.insert(0, properties)  # w:rPr comes before the run's content
         for tag, attributes in formatting:
             sub(properties, tag, **attributes)
+
+
+def ruled_table(body: etree._Element, widths: list[int], rule: str, cell_margin: int | None = None) -> etree._Element:
+    """A table of a fixed grid with thin horizontal rules (top, bottom, between rows) in the colour `rule`."""
+    table = sub(body, "tbl")
+    properties = sub(table, "tblPr")
+    sub(properties, "tblW", w=str(sum(widths)), type="dxa")
+    borders = sub(properties, "tblBorders")
+    for side in ("top", "bottom", "insideH"):
+        sub(borders, side, val="single", sz="4", space="0", color=rule)
+    sub(properties, "tblLayout", type="fixed")
+    if cell_margin is not None:
+        margins = sub(properties, "tblCellMar")
+        for side in ("left", "right"):
+            sub(margins, side, w=str(cell_margin), type="dxa")
+    grid = sub(table, "tblGrid")
+    for width in widths:
+        sub(grid, "gridCol", w=str(width))
+    return table

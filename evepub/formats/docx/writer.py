@@ -363,12 +363,18 @@ def joined_runs(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def resolve_styles(document: DocxDocument) -> dict[str, str]:
     """The style id of every role, looked up by name once; a style the reference lacks is added from ours."""
     root = document.styles.element
-    by_name = {}
+    by_name = style_ids_by_name(root)
+    return {role: style_id(root, by_name, name) for role, name in STYLE_NAMES.items()}
+
+
+def style_ids_by_name(root: etree._Element) -> dict[str, str]:
+    """The id of every style of a styles part, by its name in lower case (the first of a name wins)."""
+    by_name: dict[str, str] = {}
     for style in root.iter(w("style")):
         name = style.find(w("name"))
         if name is not None:
             by_name.setdefault(name.get(w("val"), "").lower(), style.get(w("styleId")))
-    return {role: style_id(root, by_name, name) for role, name in STYLE_NAMES.items()}
+    return by_name
 
 
 def style_id(root: etree._Element, by_name: dict[str, str], name: str) -> str:
@@ -384,12 +390,7 @@ def style_id(root: etree._Element, by_name: dict[str, str], name: str) -> str:
 def introduction_style(document: DocxDocument) -> str:
     """The id of the Introduction style, added to the document only now that it needs it."""
     root = document.styles.element
-    by_name = {}
-    for style in root.iter(w("style")):
-        name = style.find(w("name"))
-        if name is not None:
-            by_name.setdefault(name.get(w("val"), "").lower(), style.get(w("styleId")))
-    return style_id(root, by_name, INTRODUCTION_STYLE)
+    return style_id(root, style_ids_by_name(root), INTRODUCTION_STYLE)
 
 
 def numbering_root(document: DocxDocument) -> etree._Element:
