@@ -25,6 +25,8 @@ from evepub.formats.xlsx.layout import Styles, visible_text
 from evepub.formats.xlsx.rows import ItemRow, text_cell
 from evepub.model import Located, Roadmap, walk
 
+LABEL_LIMIT = 1000  # characters of the source's label: a long title still fits one cell, encoded
+
 
 def built_row(located: Located, roadmap: Roadmap) -> ItemRow:
     """One item's as-built row: its id and the tracked values its Items row shows."""
@@ -67,13 +69,8 @@ def build_built_sheet(workbook: Workbook, styles: Styles, fingerprint: str, labe
     sheet = workbook.create_sheet(BUILT_SHEET)
     sheet.sheet_state = "veryHidden"
     sheet.protection = SheetProtection(sheet=True)  # no password: it keeps accidents out, not people
-    header = (BUILT_MARK, encode_built(fingerprint), encode_built(styles_safe(label)))
+    header = (BUILT_MARK, encode_built(fingerprint), encode_built(label[:LABEL_LIMIT]))
     for column, text in enumerate(header, start=1):
         styles.put_text(sheet.cell(row=1, column=column), text, styles.TEXT)
     for column, key in enumerate(BUILT_COLUMNS, start=1):
         styles.put_text(sheet.cell(row=2, column=column), key, styles.TEXT)
-
-
-def styles_safe(label: str) -> str:
-    """A label short enough for one cell, whatever the title's length."""
-    return label[:1000]
