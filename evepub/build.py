@@ -12,16 +12,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from evepub.errors import EvepubError
-from evepub.formats import FORMATS, writer
+from evepub.formats import FORMATS, prepare_writer, slowest_first, writer
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 from evepub.render_processes import ctrl_c_deferred, render_processes
 from evepub.templating import DEFAULT_TEMPLATES, Templates, raised_in_template
+
+if TYPE_CHECKING:
+    from evepub.verify import Report
 
 DEFAULT_SOURCE = Path("source/roadmap.yaml")
 DEFAULT_OUTDIR = Path("build")
@@ -99,6 +103,11 @@ def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple
     return files, time.perf_counter() - started
 
 
+def render_job(name: str, shared: dict[str, Any]) -> tuple[dict[str, bytes], float]:
+    """A render process's job: one format of the shared roadmap and settings."""
+    return render_format(name, shared["roadmap"], shared["settings"])
+
+
 def build(
     source_path: Path | str = DEFAULT_SOURCE,
     outdir: Path | str = DEFAULT_OUTDIR,
@@ -112,9 +121,47 @@ def build(
 
     With `changes_since` (an older source file, or git:REV) the documents get a "Changes since" section.
     """
+    outputs, _ = _build(source_path, outdir, formats, templates, page_size, changes_since, progress, verify=False)
+    return outputs
+
+
+def build_and_verify(
+    source_path: Path | str = DEFAULT_SOURCE,
+    outdir: Path | str = DEFAULT_OUTDIR,
+    templates: Path | str = DEFAULT_TEMPLATES,
+    page_size: str = "A4",
+    changes_since: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[Output], Report]:
+    """Build every format, then read every output back and compare it with the source, as `evepub verify` does.
+
+    The render processes, which hold the roadmap and the writers' libraries already, read the outputs back:
+    so `make all` costs little more than the build.
+    """
+    outputs, report = _build(source_path, outdir, None, templates, page_size, changes_since, progress, verify=True)
+    assert report is not None
+    return outputs, report
+
+
+def _build(
+    source_path: Path | str,
+    outdir: Path | str,
+    formats: list[str] | None,
+    templates: Path | str,
+    page_size: str,
+    changes_since: str | None,
+    progress: Callable[[str], None] | None,
+    verify: bool,
+) -> tuple[list[Output], Report | None]:
     outdir, wanted, folder = Path(outdir), formats or list(FORMATS), Templates(Path(templates))
+    tasks = {"render": render_job}
+    if verify:
+        from evepub.verify import compare_output
+
+        tasks["verify"] = compare_output
     # fork first: the render processes import their libraries while this one reads and checks the source
-    with render_processes(wanted, folder, render_format) as processes:
+    jobs = slowest_first(wanted)
+    with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
         from evepub import source
 
         roadmap = source.load(source_path)
@@ -124,8 +171,18 @@ def build(
 
             settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
         settings = dataclasses.replace(settings, formats=tuple(wanted))
-        results = processes.render(roadmap, settings, progress or (lambda name: None))
-    rendered = rendered_files(results)
+        processes.share(roadmap=roadmap, settings=settings)
+        rendered = rendered_files(processes.run("render", jobs, progress or (lambda name: None)))
+        if verify:  # the processes stay for reading back; a plain build ends them before it publishes
+            from evepub.verify import compare_outputs
+
+            outputs = published(outdir, rendered)
+            return outputs, compare_outputs(processes, roadmap, outdir)
+    return published(outdir, rendered), None
+
+
+def published(outdir: Path, rendered: dict[str, tuple[bytes, float]]) -> list[Output]:
+    """Publish the rendered files; what was published, with the seconds each format took."""
     publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
     return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
 

@@ -32,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--page-size", default="A4", choices=("A4", "Letter"), help="PDF page size (A4)")
     build.add_argument("--quiet", action="store_true", help="print nothing on success")
     build.add_argument(
+        "--verify", action="store_true", help="then read every output back as `evepub verify` does (all formats)"
+    )
+    build.add_argument(
         "--changes-since", metavar="OLD", help="add a 'Changes since' section: OLD is a file, or git:REV"
     )
 
@@ -88,23 +91,29 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     # the collector would rescan every module object again and again while the libraries import: pause it
     with collection_paused():
-        from evepub.build import build, parse_formats
+        from evepub.build import build, build_and_verify, parse_formats
         from evepub.templating import DEFAULT_TEMPLATES
 
         formats = parse_formats(args.formats)
-        outputs = build(
-            args.source,
-            args.outdir,
-            formats,
-            args.templates or DEFAULT_TEMPLATES,
-            args.page_size,
-            changes_since=args.changes_since,
-            progress=None if args.quiet else terminal_progress(len(formats)),
-        )
+        if args.verify and formats != list(FORMATS):
+            raise EvepubError("--verify reads back every format: leave out --format")
+        progress = None if args.quiet else terminal_progress(len(formats))
+        templates = args.templates or DEFAULT_TEMPLATES
+        if args.verify:
+            outputs, report = build_and_verify(
+                args.source, args.outdir, templates, args.page_size, args.changes_since, progress
+            )
+        else:
+            outputs = build(args.source, args.outdir, formats, templates, args.page_size, args.changes_since, progress)
+            report = None
     if not args.quiet:
         for output in outputs:
             print(f"{output.path}  {output.size:,} bytes  {output.seconds:.2f} s")
-    return ExitStatus.OK
+    if report is None:
+        return ExitStatus.OK
+    if not (args.quiet and report.ok):
+        print(report.render())
+    return ExitStatus.OK if report.ok else ExitStatus.DIFFERENCES
 
 
 def terminal_progress(total: int) -> Callable[[str], None] | None:

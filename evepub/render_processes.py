@@ -1,10 +1,12 @@
 """Render processes: forked as a build starts, so that they import the writers' libraries while it loads the source.
 
 A build of several formats on a machine of several cores forks one process per core (at most one per
-format) before it reads the source. Each process imports the writer of the format it will render first
-and prepares what needs no roadmap (fonts, compiled templates) while the build loads and validates the
-source. The build then sends the roadmap to every process and hands out the formats, slowest first, each
-to the next process that is free. A process that is not needed after all (bad input) is killed at once.
+job) before it reads the source. Each process prepares the job it will run first (a writer's imports,
+fonts and compiled templates; a reader's imports) while the build loads and validates the source. The
+build then sends every process what the jobs share (the roadmap, the settings, the output folder) and
+hands out the jobs, costliest first, each to the next process that is free: the formats to render, and
+after publishing, with `build --verify` or `evepub verify`, the outputs to read back and compare. A
+process that is not needed after all (bad input) is killed at once.
 
 Ctrl-C reaches every process of the group. A render process ends quietly (SIGINT's default action, never
 a traceback on the shared stderr) and the build reports it once. Ctrl-C is held off while a process is
@@ -26,14 +28,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from evepub.errors import BuildStopped, EvepubError, check_ctrl_c
-from evepub.formats import prepare_writer, slowest_first
-from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
-from evepub.model import Roadmap
-from evepub.templating import Templates
 
 LENGTH = struct.Struct("!Q")  # every message on a pipe: its length, then its pickle
-RenderFormat = Callable[[str, Roadmap, BuildSettings], tuple[dict[str, bytes], float]]
+Task = Callable[[str, dict[str, Any]], Any]  # (job, what the jobs share) -> its result
+Prepare = Callable[[str], None]  # what a process does for its first job before the shared data arrives
 STOPPING_SIGNALS = {signal.SIGKILL, signal.SIGTERM, signal.SIGHUP}  # the machine's doing, not a crash
 
 
@@ -51,7 +50,7 @@ class RenderProcess:
     pid: int
     jobs: int
     results: int
-    first: str  # the format it prepares while the build loads the source
+    first: str  # the job it prepares while the build loads the source
     busy: str | None = None
     status: int | None = None  # how it ended, once reaped
 
@@ -89,28 +88,29 @@ def how_it_ended(status: int) -> str:
     return f"ended unexpectedly with exit status {os.waitstatus_to_exitcode(status)}"
 
 
-def process_count(formats: list[str]) -> int:
-    """How many render processes a build of these formats forks: none on one core or for a single format."""
+def process_count(jobs: list[str]) -> int:
+    """How many render processes a build of these jobs forks: none on one core or for a single job."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    count = min(len(formats), cores)
+    count = min(len(jobs), cores)
     return count if count >= 2 else 0
 
 
 class RenderProcesses:
-    """The render processes of one build; with none, every format renders in this process."""
+    """The render processes of one build or verify; with none, every job runs in this process."""
 
-    def __init__(self, formats: list[str], templates: Templates, render_format: RenderFormat) -> None:
-        self.formats = slowest_first(formats)
-        self.templates = templates
-        self.render_format = render_format
+    def __init__(self, jobs: list[str], prepare: Prepare, tasks: dict[str, Task]) -> None:
+        self.jobs = jobs  # the first jobs, costliest first: each process prepares one of them
+        self.prepare = prepare
+        self.tasks = tasks
+        self.shared: dict[str, Any] = {}  # what the jobs share, when they run in this process
         self.processes: list[RenderProcess] = []
 
     def start(self) -> None:
-        """Fork one process per core, at most one per format; fewer, or none, on a machine out of processes."""
+        """Fork one process per core, at most one per job; fewer, or none, on a machine out of processes."""
         check_ctrl_c()
         gc.freeze()  # what is alive now lives to the end: no collection in a forked process need scan it
         try:
-            for first in self.formats[: process_count(self.formats)]:
+            for first in self.jobs[: process_count(self.jobs)]:
                 self._fork(first)
         except OSError:  # out of processes or pipes: the formats render in those there are, or in this one
             pass
@@ -148,32 +148,37 @@ class RenderProcesses:
             siblings = [descriptor for sibling in self.processes for descriptor in (sibling.jobs, sibling.results)]
             for descriptor in [*unused, *siblings]:  # else a sibling never sees its pipe close
                 os.close(descriptor)
-            serve(first, self.templates, jobs, results, self.render_format)
+            serve(first, self.prepare, self.tasks, jobs, results)
             status = 0
         finally:
             os._exit(status)  # no traceback, no exit handlers: the build reports how this process ended
 
-    def render(
-        self, roadmap: Roadmap, settings: BuildSettings, progress: Callable[[str], None]
-    ) -> dict[str, tuple[dict[str, bytes], float]]:
-        """The files of every format and the seconds each took, by format."""
+    def share(self, **shared: Any) -> None:
+        """Give every process (or this one) data the jobs share, e.g. the roadmap: sent once, kept until replaced."""
+        check_ctrl_c()
+        self.shared.update(shared)
+        if self.processes:
+            message = pickle.dumps(("share", shared), protocol=pickle.HIGHEST_PROTOCOL)
+            for process in self.processes:
+                process.send(message)
+
+    def run(self, task: str, jobs: list[str], progress: Callable[[str], None]) -> dict[str, Any]:
+        """The result of every job, by job: each run by `task`, in the processes that are free, in this order."""
         check_ctrl_c()
         if not self.processes:
             results = {}
-            for name in self.formats:
-                results[name] = self.render_format(name, roadmap, settings)
-                progress(name)
+            for job in jobs:
+                results[job] = self.tasks[task](job, self.shared)
+                progress(job)
             return results
-        job = pickle.dumps((roadmap, settings), protocol=pickle.HIGHEST_PROTOCOL)
-        for process in self.processes:
-            process.send(job)
-        return self._hand_out(progress)
+        return self._hand_out(task, jobs, progress)
 
-    def _hand_out(self, progress: Callable[[str], None]) -> dict[str, tuple[dict[str, bytes], float]]:
-        waiting = list(self.formats)
-        results: dict[str, tuple[dict[str, bytes], float]] = {}
+    def _hand_out(self, task: str, jobs: list[str], progress: Callable[[str], None]) -> dict[str, Any]:
+        waiting = list(jobs)
+        results: dict[str, Any] = {}
         for process in self.processes:
-            self._give(process, waiting.pop(0))
+            if waiting:
+                self._give(process, task, waiting.pop(0))
         while any(process.busy for process in self.processes):
             process = self._next_done()
             name, outcome = process.busy, receive(process)
@@ -181,12 +186,12 @@ class RenderProcesses:
             results[str(name)] = outcome
             progress(str(name))
             if waiting:
-                self._give(process, waiting.pop(0))
-        return results
+                self._give(process, task, waiting.pop(0))
+        return {job: results[job] for job in jobs}
 
-    def _give(self, process: RenderProcess, name: str) -> None:
-        process.busy = name
-        process.send(pickle.dumps(name))
+    def _give(self, process: RenderProcess, task: str, job: str) -> None:
+        process.busy = job
+        process.send(pickle.dumps(("run", (task, job))))
 
     def _next_done(self) -> RenderProcess:
         busy = {process.results: process for process in self.processes if process.busy}
@@ -207,11 +212,9 @@ class RenderProcesses:
 
 
 @contextlib.contextmanager
-def render_processes(
-    formats: list[str], templates: Templates, render_format: RenderFormat
-) -> Iterator[RenderProcesses]:
+def render_processes(jobs: list[str], prepare: Prepare, tasks: dict[str, Task]) -> Iterator[RenderProcesses]:
     """Fork the render processes of a build now; end them when the build is done or has failed."""
-    processes = RenderProcesses(formats, templates, render_format)
+    processes = RenderProcesses(jobs, prepare, tasks)
     failed = True
     try:
         processes.start()
@@ -238,24 +241,28 @@ def ctrl_c_deferred() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def serve(first: str, templates: Templates, jobs: int, results: int, render_format: RenderFormat) -> None:
-    """The loop of a render process: prepare the first format, take the roadmap, render formats until told to stop."""
-    with contextlib.suppress(Exception):  # the same error comes back when the format is rendered, reported then
-        prepare_writer(first, templates)
+def serve(first: str, prepare: Prepare, tasks: dict[str, Task], jobs: int, results: int) -> None:
+    """The loop of a render process: prepare the first job, then keep what is shared and run jobs until told to stop."""
+    with contextlib.suppress(Exception):  # the same error comes back when the job runs, reported then
+        prepare(first)
+    shared: dict[str, Any] = {}
     try:
-        with collection_paused():
-            roadmap, settings = pickle.loads(read_message(jobs))
         while True:
-            name = pickle.loads(read_message(jobs))
-            write_message(results, pickle.dumps(outcome(name, roadmap, settings, render_format), protocol=5))
+            with collection_paused():
+                kind, payload = pickle.loads(read_message(jobs))
+            if kind == "share":
+                shared.update(payload)
+                continue
+            task, job = payload
+            write_message(results, pickle.dumps(outcome(tasks[task], job, shared), protocol=5))
     except EOFError:
         return  # the build has no more work, or has failed
 
 
-def outcome(name: str, roadmap: Roadmap, settings: BuildSettings, render_format: RenderFormat) -> tuple[str, Any]:
-    """What a render process sends back: the rendered files, or the error and its traceback."""
+def outcome(task: Task, job: str, shared: dict[str, Any]) -> tuple[str, Any]:
+    """What a render process sends back: the job's result, or the error and its traceback."""
     try:
-        return "done", render_format(name, roadmap, settings)
+        return "done", task(job, shared)
     except Exception as error:  # every error is re-raised in the build process
         return "failed", (portable(error), traceback.format_exc())
 
@@ -270,8 +277,8 @@ def portable(error: Exception) -> Exception:
         return kind(f"{type(error).__name__}: {error}")
 
 
-def receive(process: RenderProcess) -> tuple[dict[str, bytes], float]:
-    """The files one process rendered, re-raising its error here."""
+def receive(process: RenderProcess) -> Any:
+    """The result of the job one process ran, re-raising its error here."""
     try:
         state, payload = pickle.loads(read_message(process.results))
     except EOFError:

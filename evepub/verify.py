@@ -15,12 +15,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evepub import source
 from evepub.errors import EvepubError
-from evepub.formats import FORMATS, reader
+from evepub.formats import FORMATS, reader, slowest_first
 from evepub.formats.readback import Shows
 from evepub.model import Entry, ItemKind, Located, ReadBack, Roadmap, outline, walk
+
+if TYPE_CHECKING:
+    from evepub.render_processes import RenderProcesses
 
 MAX_LISTED = 5
 ITEM_KINDS = {kind.value for kind in ItemKind}
@@ -346,16 +350,60 @@ def _compare_links(result: Comparison, tally: Tally, want: Entry, links: list[st
 
 def verify(source_path: Path, outdir: Path, original: Path | None = None) -> Report:
     """Compare every published output in OUTDIR (and the original text, if given) with the source."""
-    roadmap = source.load(source_path)
-    expected = Expected.of(roadmap)
-    comparisons: list[Comparison] = []
+    from evepub.render_processes import render_processes
+
+    # fork first: the processes import the readers' libraries while this one loads the source
+    with render_processes(slowest_first(list(FORMATS)), prepare_reader, {"verify": compare_output}) as processes:
+        roadmap = source.load(source_path)
+        report = compare_outputs(processes, roadmap, Path(outdir))
     if original is not None:
-        comparisons.append(compare_original(original, expected))
-    outdir = Path(outdir)
-    for name, row in FORMATS.items():
-        comparisons.append(compare_file(name, outdir / row.output, expected, name))
-    comparisons.extend(compare_trackers(roadmap, outdir))
-    return Report(comparisons)
+        report.comparisons.insert(0, compare_original(original, Expected.of(roadmap)))
+    return report
+
+
+def prepare_reader(job: str) -> None:
+    """What a process does before the roadmap arrives: import the reader of its first output."""
+    reader(job)
+
+
+def compare_outputs(processes: RenderProcesses, roadmap: Roadmap, outdir: Path) -> Report:
+    """Every output and each release's own tracker compared with the source, in the processes that are free."""
+    trackers = tracker_files(roadmap)
+    processes.share(roadmap=roadmap, outdir=outdir, trackers=trackers)
+    by_cost = slowest_first(list(FORMATS)) + sorted(trackers, key=lambda name: -trackers[name][1])
+    results = processes.run("verify", by_cost, lambda job: None)
+    return Report([results[job] for job in [*FORMATS, *trackers]])
+
+
+def tracker_files(roadmap: Roadmap) -> dict[str, tuple[int, int]]:
+    """Each release's tracker: its path in the output folder, the release's index and its number of items."""
+    from evepub.formats.xlsx.writer import TRACKERS_FOLDER, tracker_file_name
+
+    taken: set[str] = set()
+    files = {}
+    for index, release in enumerate(roadmap.releases):
+        items = sum(1 for _ in walk(dataclasses.replace(roadmap, releases=[release])))
+        files[f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"] = (index, items)
+    return files
+
+
+def compare_output(job: str, shared: dict[str, Any]) -> Comparison:
+    """A process's job: one output (a format's name, or a release's tracker) read back and compared."""
+    roadmap, outdir = shared["roadmap"], shared["outdir"]
+    if job in FORMATS:
+        return compare_file(job, outdir / FORMATS[job].output, expected_of(shared), job)
+    index, _ = shared["trackers"][job]
+    single = Expected.of(dataclasses.replace(roadmap, releases=[roadmap.releases[index]]))
+    return compare_file(job, outdir / job, single, "xlsx")
+
+
+def expected_of(shared: dict[str, Any]) -> Expected:
+    """The expected outline of the shared roadmap, made once per process."""
+    roadmap = shared["roadmap"]
+    known = shared.get("expected")
+    if known is None or known.roadmap is not roadmap:
+        known = shared["expected"] = Expected.of(roadmap)
+    return known
 
 
 def compare_file(name: str, path: Path, expected: Expected, format_name: str) -> Comparison:
@@ -369,19 +417,6 @@ def compare_file(name: str, path: Path, expected: Expected, format_name: str) ->
             line = f"missing: the picture {picture} that {path.name} shows does not exist"
             comparison.differences.append(Difference("missing", len(expected.entries), line))
     return comparison
-
-
-def compare_trackers(roadmap: Roadmap, outdir: Path) -> list[Comparison]:
-    """Each release's own tracker against that release's part of the outline."""
-    from evepub.formats.xlsx.writer import TRACKERS_FOLDER, tracker_file_name
-
-    comparisons = []
-    taken: set[str] = set()
-    for release in roadmap.releases:
-        relative = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
-        single = Expected.of(dataclasses.replace(roadmap, releases=[release]))
-        comparisons.append(compare_file(relative, outdir / relative, single, "xlsx"))
-    return comparisons
 
 
 def compare_original(original: Path, expected: Expected) -> Comparison:

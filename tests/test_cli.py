@@ -100,3 +100,41 @@ def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch, caps
     assert capsys.readouterr().err == "\revepub: built 1/2: pdf\revepub: built 2/2: pdf, md\n"
     monkeypatch.setenv("CI", "true")
     assert cli.terminal_progress(2) is None  # CI logs get no progress lines
+
+
+def test_build_verify_publishes_then_reports_what_verify_would(tmp_path: Path) -> None:
+    source = str(ROOT / "source" / "roadmap.yaml")
+    built = run_module("build", "--verify", source, "-o", str(tmp_path))
+    assert built.returncode == 0, built.stderr
+    alone = run_module("verify", source, "-o", str(tmp_path))
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.rstrip().endswith("verify: every output says what the source says")
+    assert built.stdout.endswith(alone.stdout)  # the build's lines, then the same report
+    assert "trackers/G-release.xlsx" in alone.stdout
+
+
+def test_build_verify_finds_an_output_that_lost_an_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evepub.formats.markdown import writer as markdown_writer
+
+    real_write = markdown_writer.write
+
+    def losing_a_line(*args: object) -> dict[str, bytes]:
+        files = real_write(*args)  # type: ignore[arg-type]
+        text = files["roadmap.md"].decode()
+        files["roadmap.md"] = text.replace("- Implement creation of data gueues", "- (lost)", 1).encode()
+        return files
+
+    monkeypatch.setattr(markdown_writer, "write", losing_a_line)  # the render processes fork with it
+    assert main(["build", "--verify", str(ROOT / "source" / "roadmap.yaml"), "-o", str(tmp_path), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("md ") and "DIFFERENT" in out.splitlines()[0]
+    assert "data gueues" in out
+    assert out.rstrip().endswith("verify: differences found")
+    assert (tmp_path / "roadmap.md").is_file()  # published, so that the difference can be looked at
+
+
+def test_build_verify_reads_back_every_format_so_it_refuses_a_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--verify", "--format", "md", "-o", "/nonexistent/never"]) == 2
+    assert capsys.readouterr().err == "evepub: --verify reads back every format: leave out --format\n"
