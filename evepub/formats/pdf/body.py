@@ -116,9 +116,9 @@ class ItemParagraph(Paragraph):
             parts[-1].badge = self.badge
         return parts
 
-    def draw(self) -> None:
+    def draw_marked(self) -> None:
         """Draw the text, then the badge over the room reserved at the end of the text's last line."""
-        super().draw()
+        super().draw_marked()
         if self.badge is None or not self.blPara.lines:
             return
         lines = self.blPara.lines

@@ -42,7 +42,27 @@ def keep_spaces_before_breaks(markup: str) -> str:
 
 
 class Paragraph(platypus.Paragraph):
-    """ReportLab's Paragraph, keeping every space of its markup (see keep_spaces_before_breaks)."""
+    """ReportLab's Paragraph, keeping every space of its markup (see keep_spaces_before_breaks), drawn as one
+    marked-content sequence: its MCID, numbered on each page, tells a reader which lines are one paragraph."""
 
     def __init__(self, text: str | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(keep_spaces_before_breaks(text) if isinstance(text, str) else text, *args, **kwargs)
+
+    def draw(self) -> None:
+        """Draw the paragraph between BDC and EMC."""
+        canvas = self.canv
+        canvas.addLiteral(f"/P <</MCID {next_mcid(canvas)}>> BDC")
+        self.draw_marked()
+        canvas.addLiteral("EMC")
+
+    def draw_marked(self) -> None:
+        """What the marked-content sequence holds: the paragraph's text."""
+        super().draw()
+
+
+def next_mcid(canvas: Any) -> int:
+    """The next marked-content id of the canvas's current page: 0, 1, 2, ... on every page."""
+    counts: dict[int, int] = canvas.__dict__.setdefault("_evepub_mcids", {})
+    page = canvas.getPageNumber()
+    counts[page] = counts.get(page, -1) + 1
+    return counts[page]
