@@ -16,8 +16,8 @@ from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.formats.pdf.contract import text_says_status
-from evepub.formats.pdf.fonts import FontSet
-from evepub.formats.pdf.markup import Paragraph, escape, quoteattr
+from evepub.formats.pdf.fonts import FontSet, keep_spaces
+from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.style import Style, Styles, hex_colour
 from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, find_links
 
@@ -197,15 +197,14 @@ class BodyBuilder:
         badge = self.badge(item.status)
         if badge is not None and text_says_status(item.text, self.wording.status_labels.get(item.status or "", "")):
             badge = None  # "(proposed)" in the text already says it
-        markup = self.linked_text(item.text, item.links)
+        text = Fragments(style)
+        self.add_linked_text(text, item.text, item.links)
         if badge is not None:
-            markup += " " + "\u00a0" * round(badge.room / self.nbsp_width)
-        details = self.details(item)
-        if details:
-            size = self.style.type.small_size  # readable, yet smaller than body text, which the reader tells apart
-            colour = hex_colour(self.style.colours.muted)
-            markup += f'<br/><font size="{size}" color="{colour}">{details}</font>'
-        flowable = ItemParagraph(markup, style, bulletText=label)
+            text.add(" " + "\u00a0" * round(badge.room / self.nbsp_width))
+        if self.has_details(item):
+            text.line_break()
+            self.add_details(text, item)
+        flowable = ItemParagraph(None, style, bulletText=label, frags=text.done())
         flowable.frame_height = self.frame_height
         flowable.badge = badge
         return flowable
@@ -228,20 +227,33 @@ class BodyBuilder:
             )
         return self.list_styles[key]
 
-    def linked_text(self, text: str, links: list[str]) -> str:
-        """Escaped text in which every URL it contains is a clickable link printed in full."""
-        pieces = []
+    def add_linked_text(self, text: Fragments, source: str, links: list[str], size: float | None = None) -> None:
+        """Source text in which every URL it contains is a clickable link printed in full."""
         position = 0
-        colour = hex_colour(self.style.colours.link)
         for url in links:
-            found = text.find(url, position)
+            found = source.find(url, position)
             if found < 0:
                 continue
-            pieces.append(self.fonts.markup(text[position:found]))
-            pieces.append(f'<a href={quoteattr(url)} color="{colour}">{self.fonts.markup(url)}</a>')
+            self.add_text(text, source[position:found], size)
+            self.add_text(text, url, size, self.link_colour, url)
             position = found + len(url)
-        pieces.append(self.fonts.markup(text[position:]))
-        return "".join(pieces)
+        self.add_text(text, source[position:], size)
+
+    def add_text(
+        self, text: Fragments, source: str, size: float | None, colour: colors.Color | None = None, link: str = ""
+    ) -> None:
+        """Source text with its runs of spaces kept, each run of characters only a fallback face has in that face."""
+        source = keep_spaces(source)
+        if not self.fonts.fallback or self.fonts.fallback.keys().isdisjoint(source):
+            text.add(source, None, size, colour, link)  # the common case, without a look at every character
+            return
+        for face, run in self.fonts.runs(source):
+            text.add(run, face, size, colour, link)
+
+    @property
+    def link_colour(self) -> colors.Color:
+        """The colour of web links."""
+        return colors.HexColor(hex_colour(self.style.colours.link))
 
     def badge(self, status: str | None) -> Badge | None:
         """The badge of an explicit status (none for items without one), made once per status."""
@@ -266,18 +278,24 @@ class BodyBuilder:
         """The width of one no-break space of body text, the unit of a badge's room."""
         return stringWidth("\u00a0", self.fonts.regular, self.style.type.body_size)
 
-    def details(self, item: Item) -> str:
-        """Owner, target date, item notes and links the text does not show, as one small escaped line."""
-        parts = []
-        if item.owner:
-            parts.append(self.fonts.markup(self.wording.owner(item.owner)))
-        if item.target:
-            parts.append(self.fonts.markup(self.wording.target(item.target)))
-        if item.notes:
-            parts.append(self.fonts.markup(item.notes))
+    @staticmethod
+    def has_details(item: Item) -> bool:
+        """Whether an item has owner, target date, notes or links its text does not show."""
+        return bool(item.owner or item.target or item.notes or any(url not in item.text for url in item.links))
+
+    def add_details(self, text: Fragments, item: Item) -> None:
+        """Owner, target date, item notes and links the text does not show, as one line of small type."""
+        size = self.style.type.small_size  # readable, yet smaller than body text, which the reader tells apart
+        muted = colors.HexColor(hex_colour(self.style.colours.muted))
+        parts = [self.wording.owner(item.owner)] if item.owner else []
+        parts += [self.wording.target(item.target)] if item.target else []
+        parts += [item.notes] if item.notes else []
         hidden = [url for url in item.links if url not in item.text]
+        for index, part in enumerate(parts):
+            text.add(" · " if index else "", None, size, muted)
+            self.add_text(text, part, size, muted)
         if hidden:
-            colour = hex_colour(self.style.colours.link)
-            urls = " ".join(f'<a href={quoteattr(url)} color="{colour}">{self.fonts.markup(url)}</a>' for url in hidden)
-            parts.append(f"{escape(self.wording.more_links)} {urls}")
-        return " · ".join(parts)
+            text.add((" · " if parts else "") + self.wording.more_links, None, size, muted)
+            for url in hidden:
+                text.add(" ", None, size, muted)
+                self.add_text(text, url, size, self.link_colour, url)
