@@ -50,7 +50,7 @@ FORMATS: dict[str, Format] = {
     row.name: row
     for row in (
         Format("md", "Markdown", "evepub.formats.markdown", "roadmap.md", (), 1, frozenset()),
-        Format("docx", "Word", "evepub.formats.docx", "roadmap.docx", (), 2, frozenset({"docx"})),
+        Format("docx", "Word", "evepub.formats.docx", "roadmap.docx", (), 2, frozenset({"docx", "reportlab"})),
         Format(
             "pdf", "PDF", "evepub.formats.pdf", "roadmap.pdf", (TIMELINE_PICTURE,), 4, frozenset({"reportlab"})
         ),

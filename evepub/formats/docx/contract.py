@@ -16,6 +16,10 @@ IDS_NAMESPACE = "urn:evepub:docx:item-ids"  # the custom XML part that keeps the
 DETAILS_STYLE = "Item Details"
 STATUS_STYLE = "Item Status"
 INTRODUCTION_STYLE = "Introduction"  # the paragraphs of the roadmap's introduction, before the first release
+# The release timeline after the overview: its heading (in the navigation pane and the contents) and the paragraph
+# holding its picture, in styles of their own that the reader skips: neither is part of the roadmap.
+TIMELINE_HEADING_STYLE = "Timeline Heading"
+TIMELINE_STYLE = "Timeline"
 
 
 def status_unless_in_text(located: Located, roadmap: Roadmap) -> str | None:

@@ -1,7 +1,7 @@
 """Reader of published Word documents: paragraph styles, real list numbering and item-id bookmarks back to entries.
 
 Paragraph roles come from style names (Title, Introduction, Heading 1, Heading 2, Note; list paragraphs by their
-numbering; cover, table-of-contents, header and footer styles are skipped; any other style is a
+numbering; cover, table-of-contents, timeline, header and footer styles are skipped; any other style is a
 paragraph). A list entry's depth is its w:ilvl and its style the w:numFmt of that level in the
 numbering part; its number is counted as Word counts it (each w:num and level from its start, a level
 restarting after a higher one). Lists nested deeper than Word's nine levels sit at level 8 and show their
@@ -33,6 +33,8 @@ from evepub.formats.docx.contract import (
     INTRODUCTION_STYLE,
     ITEM_BOOKMARK,
     STATUS_STYLE,
+    TIMELINE_HEADING_STYLE,
+    TIMELINE_STYLE,
 )
 from evepub.formats.ooxml import R_NS, W_NS, check_package, unreadable
 from evepub.model import INTRODUCTION, Entry, ListStyle, ReadBack
@@ -42,7 +44,8 @@ KINDS_BY_STYLE = {
     "title": "title", INTRODUCTION_STYLE.lower(): INTRODUCTION, "heading 1": "release", "heading 2": "area",
     "note": "note",
 }  # fmt: skip
-SKIPPED_STYLES = {"subtitle", "edition", "toc heading", "header", "footer"}  # plus every "toc N"
+TIMELINE_STYLES = {TIMELINE_HEADING_STYLE.lower(), TIMELINE_STYLE.lower()}  # the timeline's heading and picture
+SKIPPED_STYLES = {"subtitle", "edition", "toc heading", "header", "footer", *TIMELINE_STYLES}  # plus every "toc N"
 STYLES_BY_FORMAT = {
     "bullet": ListStyle.BULLET,
     "decimal": ListStyle.DECIMAL,

@@ -228,7 +228,7 @@ STYLES: dict[str, str] = {
 }
 
 # Styles a document takes only when it needs them (the reference document leaves them out, so that a roadmap
-# without an introduction comes out as before); a reference document of your own may define them.
+# without an introduction or a timeline comes out as before); a reference document of your own may define them.
 EXTRA_STYLES: dict[str, str] = {
     "Introduction": _style(
         "paragraph",
@@ -239,6 +239,26 @@ EXTRA_STYLES: dict[str, str] = {
         custom=True,
         ppr=_spacing(0, 160),
         rpr=_size(24),
+    ),
+    # the release timeline after the overview: a heading that looks like an area's but sits at the outline level of
+    # a release, before the first one (the navigation pane and the contents list it), then the picture's paragraph
+    "Timeline Heading": _style(
+        "paragraph",
+        "TimelineHeading",
+        "Timeline Heading",
+        based_on="Heading2",
+        next_style="Timeline",
+        custom=True,
+        ppr=f'{_spacing(480, 120)}<w:outlineLvl w:val="0"/>',
+    ),
+    "Timeline": _style(
+        "paragraph",
+        "Timeline",
+        "Timeline",
+        based_on="Normal",
+        next_style="Normal",
+        custom=True,
+        ppr=f'{_spacing(0, 0)}<w:jc w:val="center"/>',
     ),
 }
 

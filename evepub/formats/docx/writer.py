@@ -4,8 +4,9 @@ The document has a cover (Title, Subtitle, Edition, and a summary line in the Ed
 and items), a table of contents (a real TOC field with pre-filled entries linking to heading bookmarks; the
 entries have no page numbers, which only a layout can compute, and the document does not ask Word to update
 fields on opening: an editor who wants page numbers updates the field), an overview table of item counts per
-release and status (see docx_overview), with `build --changes-since` a "Changes since" table (see
-docx_changes), releases as Heading 1,
+release and status (see docx_overview), then, when a release has a period, the release timeline: the PDF's
+chart as a PNG picture under a Timeline Heading that the navigation pane and the contents list (see docx_timeline),
+with `build --changes-since` a "Changes since" table (see docx_changes), releases as Heading 1,
 areas as Heading 2, paragraphs, notes in the Note style and real Word lists (see docx_numbering).
 URLs inside item text are clickable external hyperlinks; the footer carries PAGE / NUMPAGES fields.
 An item's tracked fields follow its text in the same paragraph, in the smaller, muted Item Details
@@ -28,7 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -37,9 +38,11 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.oxml.ns import nsmap as docx_namespaces
 from docx.oxml.parser import parse_xml
+from docx.oxml.shape import CT_Inline
 from docx.parts.numbering import NumberingPart
-from docx.shared import Twips
+from docx.shared import Emu, Twips
 from lxml import etree
 
 from evepub.errors import EvepubError
@@ -51,11 +54,13 @@ from evepub.formats.docx.contract import (
     INTRODUCTION_STYLE,
     ITEM_BOOKMARK,
     STATUS_STYLE,
+    TIMELINE_HEADING_STYLE,
+    TIMELINE_STYLE,
     hidden_status,
 )
 from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
-from evepub.formats.docx.overview import add_overview
-from evepub.formats.docx.reference import EXTRA_STYLES, STYLES
+from evepub.formats.docx.overview import SMALL, add_overview
+from evepub.formats.docx.reference import EXTRA_STYLES, MUTED, STYLES
 from evepub.formats.docx.wordml import (
     R_NS,
     W_NS,
@@ -68,6 +73,7 @@ from evepub.formats.docx.wordml import (
     field_end,
     paragraph,
     run,
+    styled_run,
     sub,
     url_spans,
     w,
@@ -79,6 +85,9 @@ from evepub.formats.settings import BuildSettings
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
 from evepub.templating import Templates
 
+if TYPE_CHECKING:
+    from evepub.formats.docx.timeline import Picture
+
 PROPERTY_LIMIT = 255  # characters in a core document property (title, keywords, ...)
 OUTPUT = "roadmap.docx"
 PROPERTIES_TEMPLATE = "docx/properties.j2"
@@ -88,6 +97,10 @@ IDS_ITEM_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, IDS_NAMESPACE)).upper() +
 PAGE_MARK, PAGES_MARK = "\ue000", "\ue001"  # stand-ins for the fields in the page_footer wording
 STATUS_MARK = "\ue002"  # stand-in for the status in its detail wording, which goes in a run of its own
 DETAILS_OPEN, DETAILS_SEPARATOR = " — ", " · "  # before an item's details, and between two of them
+TIMELINE_BOOKMARK = "_TocTimeline"  # the timeline heading's, which its contents entry links to
+TIMELINE_ROOM = 80  # points of the text height kept for the timeline's heading and note (as the PDF keeps)
+TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
+DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
     "title": "Title",
@@ -116,7 +129,7 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     properties = docx_properties(settings.templates)
     styles = resolve_styles(document)
     text_width = set_page_size(document, settings.page_size)
-    body = Body(document, styles, Numbering(numbering_root(document)), wording, text_width)
+    body = Body(document, styles, Numbering(numbering_root(document)), wording, properties, text_width)
     body.build(roadmap, settings)
     set_header_footer(document, styles, str(wording.document_title(roadmap)), wording)
     no_field_update_prompt(document)
@@ -158,6 +171,7 @@ class Body:
     styles: dict[str, str]
     numbering: Numbering
     wording: Any
+    properties: Any  # the macros of docx/properties.j2
     text_width: int
     item_ids: list[str] = dataclass_field(default_factory=list)
     bookmarks: int = 0
@@ -171,11 +185,15 @@ class Body:
         self.next_rel = 1 + max(rel_numbers, default=0)
 
     def build(self, roadmap: Roadmap, settings: BuildSettings) -> None:
-        """Cover, table of contents, then every release in order."""
+        """Cover, table of contents, overview and timeline, then every release in order."""
         self.cover(roadmap, settings)
         headings = list(self.headings(roadmap))
-        self.table_of_contents(headings)
+        timeline = self.timeline_picture(roadmap, settings)
+        timeline_heading = Heading(1, str(self.wording.timeline_title()), TIMELINE_BOOKMARK)
+        self.table_of_contents([timeline_heading, *headings] if timeline is not None else headings)
         add_overview(self.element, roadmap, self.wording, self.styles, self.text_width)
+        if timeline is not None:
+            self.timeline(timeline_heading, timeline, roadmap)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
         self.introduction(roadmap)
@@ -187,6 +205,11 @@ class Body:
                 self.heading(next(pending), "area")
                 self.blocks(area.blocks)
         self.numbering.finish()
+        self.replace_body(pictures=timeline is not None)
+
+    def replace_body(self, pictures: bool) -> None:
+        """Move the built paragraphs into the document's body, before its section properties; with pictures, declare
+        the drawing namespaces on the document element, as Word does (pandoc finds a picture's alt text only so)."""
         body = self.document.element.body
         section = body.find(w("sectPr"))
         for child in list(body):
@@ -194,6 +217,10 @@ class Body:
         body.extend(list(self.element))
         if section is not None:
             body.append(section)
+        if pictures:
+            root = self.document.element
+            kept = [prefix for prefix in root.nsmap if prefix]  # also those only named in attribute values
+            etree.cleanup_namespaces(root, top_nsmap=DRAWING_NAMESPACES, keep_ns_prefixes=kept)
 
     def headings(self, roadmap: Roadmap) -> Iterator[Heading]:
         """Every heading in document order, with the Word-style _Toc bookmark of each."""
@@ -212,7 +239,7 @@ class Body:
         p, properties = paragraph(self.element, self.styles["toc_heading"])
         sub(properties, "pageBreakBefore")
         run(p, str(self.wording.introduction_title()))
-        style = introduction_style(self.document)
+        style = extra_style(self.document, INTRODUCTION_STYLE)
         for text in roadmap.introduction:
             p, _ = paragraph(self.element, style)
             self.linked_runs(p, text)
@@ -247,8 +274,44 @@ class Body:
             if index == len(headings) - 1:
                 field_end(p)
 
+    def timeline_picture(self, roadmap: Roadmap, settings: BuildSettings) -> Picture | None:
+        """The release timeline as a picture; None, without loading ReportLab, when no release has a period."""
+        if not any(release.start and release.end for release in roadmap.releases):
+            return None
+        from evepub.formats.docx.timeline import timeline_picture  # ReportLab: only a timeline needs it
+
+        size = (self.text_width / TWIPS_PER_POINT, text_height(self.document) / TWIPS_PER_POINT - TIMELINE_ROOM)
+        return timeline_picture(roadmap.releases, size, self.wording, self.properties, settings.edition)
+
+    def timeline(self, heading: Heading, picture: Picture, roadmap: Roadmap) -> None:
+        """The timeline after the overview: its heading, the picture, and a note when a release has no period."""
+        self.styles["timeline_heading"] = extra_style(self.document, TIMELINE_HEADING_STYLE)
+        self.heading(heading, "timeline_heading")
+        p, properties = paragraph(self.element, extra_style(self.document, TIMELINE_STYLE))
+        undated = any(release.start is None for release in roadmap.releases)
+        if undated:
+            sub(properties, "keepNext")  # with its note
+        sub(sub(p, "r"), "drawing").append(self.inline_picture(picture))
+        if undated:
+            p, properties = paragraph(self.element, self.styles["edition"])  # a style the reader skips, as a caption
+            sub(properties, "spacing", before="60", after="0")
+            styled_run(p, str(self.properties.timeline_note()), ink=MUTED, size=SMALL)
+
+    def inline_picture(self, picture: Picture) -> etree._Element:
+        """The PNG as python-docx's inline picture at its size on the page, with its description as alt text."""
+        part = self.document.part
+        image = part.package.get_or_add_image_part(io.BytesIO(picture.png))
+        rid = self.new_relationship_id()
+        part.rels.add_relationship(RT.IMAGE, image, rid)
+        width, height = (Emu(round(points * EMU_PER_POINT)) for points in (picture.width, picture.height))
+        inline = CT_Inline.new_pic_inline(part.next_id, rid, image.filename, width, height)
+        for side in ("distT", "distB", "distL", "distR"):  # as Word writes it: else LibreOffice adds 9 pt each side
+            inline.set(side, "0")
+        inline.docPr.set("descr", xml_safe(str(self.properties.timeline_description(picture.periods))))
+        return inline
+
     def heading(self, heading: Heading, role: str, page_break: bool = False) -> None:
-        """A release (Heading 1) or area (Heading 2) carrying its table-of-contents bookmark."""
+        """A release (Heading 1), area (Heading 2) or the timeline's heading, carrying its contents bookmark."""
         p, properties = paragraph(self.element, self.styles[role])
         sub(properties, "keepNext")  # also in the reference's heading styles; direct, so any reference keeps it
         if page_break:
@@ -332,11 +395,16 @@ class Body:
     def link_id(self, url: str) -> str:
         """The relationship id of an external hyperlink, one per distinct URL."""
         if url not in self.link_ids:
-            rid = f"rId{self.next_rel}"
-            self.next_rel += 1
+            rid = self.new_relationship_id()
             self.document.part.rels.add_relationship(RT.HYPERLINK, xml_safe(url), rid, is_external=True)
             self.link_ids[url] = rid
         return self.link_ids[url]
+
+    def new_relationship_id(self) -> str:
+        """A fresh relationship id of the document part (python-docx's own would reuse a gap)."""
+        rid = f"rId{self.next_rel}"
+        self.next_rel += 1
+        return rid
 
     def new_bookmark(self) -> int:
         """A fresh w:id for a bookmark."""
@@ -387,10 +455,10 @@ def style_id(root: etree._Element, by_name: dict[str, str], name: str) -> str:
     return by_name[name.lower()]
 
 
-def introduction_style(document: DocxDocument) -> str:
-    """The id of the Introduction style, added to the document only now that it needs it."""
+def extra_style(document: DocxDocument, name: str) -> str:
+    """The id of a style only some documents use (Introduction, Timeline, ...), added only once one needs it."""
     root = document.styles.element
-    return style_id(root, style_ids_by_name(root), INTRODUCTION_STYLE)
+    return style_id(root, style_ids_by_name(root), name)
 
 
 def numbering_root(document: DocxDocument) -> etree._Element:
@@ -414,6 +482,13 @@ def set_page_size(document: DocxDocument, page_size: str) -> int:
     section.page_width, section.page_height = Twips(width), Twips(height)
     margins = (section.left_margin or Twips(0)).twips + (section.right_margin or Twips(0)).twips
     return width - margins
+
+
+def text_height(document: DocxDocument) -> int:
+    """The height of the page less its top and bottom margins, in twips."""
+    section = document.sections[0]
+    margins = (section.top_margin or Twips(0)).twips + (section.bottom_margin or Twips(0)).twips
+    return (section.page_height or Twips(PAGE_SIZES["A4"][1])).twips - margins
 
 
 def set_header_footer(document: DocxDocument, styles: dict[str, str], title: str, wording: Any) -> None:

@@ -1,0 +1,242 @@
+"""The release timeline: one labelled bar per release on a quarter axis, as a ReportLab Drawing.
+
+The PDF draws it (and exports it as the SVG the Markdown shows); the Word edition shows it as a PNG picture. Each
+passes its own colours and label size (TimelineLook) and its fonts (evepub/formats/fonts.py); the chart is the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from evepub.formats.fonts import FontSet
+from evepub.model import Quarter, Release
+
+ROW = 17.0  # height of one release row, at most
+AXIS = 30.0  # height of the year and quarter header
+FOOT = 14.0  # room under the plot for the edition marker label
+GAP = 8.0  # between the name column, the period column and the plot
+SMALLEST = 7.0  # points: the smallest label; at 800 px wide (the SVG scales to its width) that is 11 px or more
+
+
+@dataclass(frozen=True)
+class TimelineText:
+    """Wording the chart prints besides release names and periods."""
+
+    later: str  # header of the column for releases without a period
+    no_period: str  # bar label of such a release
+    edition: str  # label of the edition-date marker
+
+
+@dataclass(frozen=True)
+class TimelineLook:
+    """The label size and colours the chart is drawn in."""
+
+    size: float  # points: the type size of the labels, at most
+    text: colors.Color  # release names and periods
+    muted: colors.Color  # the axis labels, and the period of a release without one
+    accent: colors.Color  # the bars
+    accent_light: colors.Color  # the fill of the dashed bar of a release without a period
+    rule: colors.Color  # row rules, year lines and the axis
+    year_band_fill: colors.Color  # every other year's quarters
+    edition_marker: colors.Color  # the edition-date line and its label
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The quarters on the horizontal axis, where the plot starts, and the row geometry."""
+
+    first: Quarter
+    quarters: int  # dated columns
+    left: float  # x of the first column
+    period_x: float  # x of the period column, between the names and the plot
+    column: float  # width of one quarter
+    later: float  # width of the column for releases without a period (0 when every release has one)
+    row: float  # height of one release row
+    size: float  # type size of the labels
+
+    def x(self, index: int) -> float:
+        """The x of the left edge of the column of quarter index `index` (Quarter.index)."""
+        return self.left + (index - self.first.index) * self.column
+
+    @property
+    def later_x(self) -> float:
+        """The x of the left edge of the column for releases without a period."""
+        return self.x(self.first.index + self.quarters)
+
+    @property
+    def right(self) -> float:
+        """The right edge of the plot."""
+        return self.later_x + self.later
+
+
+def timeline_drawing(
+    releases: list[Release],
+    size: tuple[float, float],
+    fonts: FontSet,
+    look: TimelineLook,
+    text: TimelineText,
+    edition: dt.date,
+) -> Drawing | None:
+    """The chart for these releases within (width, maximum height), or None when no release has a period."""
+    dated = [release for release in releases if release.start and release.end]
+    if not dated:
+        return None
+    width, most = size
+    axis = _axis(releases, dated, width, most, fonts, look, text)
+    height = AXIS + axis.row * len(releases) + FOOT
+    drawing = Drawing(width, height)
+    drawing.initialFontName = fonts.regular  # else the renderer starts in Helvetica, which is never embedded
+    plot_top = height - AXIS
+    drawing.add(_year_bands(axis, plot_top, fonts, look))
+    drawing.add(_quarter_header(axis, plot_top, fonts, look, text))
+    marker = _edition_marker(edition, axis, plot_top, fonts, look, text)
+    if marker is not None:
+        drawing.add(marker)  # under the bars and their labels
+    for row, release in enumerate(releases):
+        drawing.add(_row(release, axis, plot_top - axis.row * (row + 1), fonts, look, text))
+    drawing.add(Line(0, FOOT, axis.right, FOOT, strokeColor=look.rule, strokeWidth=0.6))
+    return drawing
+
+
+def _axis(
+    releases: list[Release],
+    dated: list[Release],
+    width: float,
+    most: float,
+    fonts: FontSet,
+    look: TimelineLook,
+    text: TimelineText,
+) -> Axis:
+    row = min(ROW, (most - AXIS - FOOT) / len(releases))
+    size = max(min(look.size, row * 0.62), SMALLEST + 0.5)
+    period_x = max(_width(fonts, fonts.bold, release.name, size) for release in releases) + GAP
+    periods = max(_width(fonts, fonts.regular, period_label(release, text), size - 0.5) for release in releases)
+    left = period_x + periods + GAP
+    first = min(release.start for release in dated if release.start)
+    last = max(release.end for release in dated if release.end)
+    quarters = last.index - first.index + 1
+    later = 0.0
+    if len(dated) < len(releases):
+        later = max(_width(fonts, fonts.regular, text.later, size - 1) + 6, (width - left) / (quarters + 1))
+    return Axis(first, quarters, left, period_x, (width - left - later) / quarters, later, row, size)
+
+
+def period_label(release: Release, text: TimelineText) -> str:
+    """The period a release's row prints in the period column."""
+    if release.start and release.end:
+        return release.period or f"{release.start}–{release.end}"
+    return text.no_period
+
+
+def _year_bands(axis: Axis, top: float, fonts: FontSet, look: TimelineLook) -> Group:
+    group = Group()
+    for offset in range(axis.quarters):
+        quarter_index = axis.first.index + offset
+        x = axis.x(quarter_index)
+        if (quarter_index // 4) % 2 == 0:
+            group.add(Rect(x, FOOT, axis.column, top - FOOT, fillColor=look.year_band_fill, strokeColor=None))
+        if quarter_index % 4 == 0 or offset == 0:
+            group.add(Line(x, FOOT, x, top + AXIS, strokeColor=look.rule, strokeWidth=0.6))
+    if axis.later:
+        dashes = [2, 2]
+        group.add(Line(axis.later_x, FOOT, axis.later_x, top + AXIS, strokeColor=look.rule, strokeDashArray=dashes))
+    return group
+
+
+def _quarter_header(axis: Axis, top: float, fonts: FontSet, look: TimelineLook, text: TimelineText) -> Group:
+    """Quarter names over each column (when they fit) and each year over its first quarter."""
+    group = Group()
+    size = axis.size
+    muted = look.muted
+    quarter_fits = axis.column >= _width(fonts, fonts.regular, "Q4", size - 1) + 2
+    for offset in range(axis.quarters):
+        quarter_index = axis.first.index + offset
+        year, quarter = divmod(quarter_index, 4)
+        if quarter_fits:
+            centre = axis.x(quarter_index) + axis.column / 2
+            group.add(_string(fonts, centre, top + 4, f"Q{quarter + 1}", fonts.regular, size - 1, muted, "middle"))
+        if quarter == 0 or offset == 0:
+            room = min(4 - quarter, axis.quarters - offset) * axis.column
+            label = str(year) if _width(fonts, fonts.bold, str(year), size) + 5 <= room else f"’{year % 100:02d}"
+            if _width(fonts, fonts.bold, label, size) + 5 <= room:
+                group.add(_string(fonts, axis.x(quarter_index) + 3, top + 17, label, fonts.bold, size, muted))
+    if axis.later:
+        centre = axis.later_x + axis.later / 2
+        group.add(_string(fonts, centre, top + 4, text.later, fonts.regular, size - 1, muted, "middle"))
+    return group
+
+
+def _row(release: Release, axis: Axis, bottom: float, fonts: FontSet, look: TimelineLook, text: TimelineText) -> Group:
+    """The release name, its period in a column of its own (so no label runs into another year's band), its row
+    rule, and its bar: solid from start to end quarter, dashed when undated."""
+    group = Group()
+    baseline = bottom + (axis.row - axis.size) / 2 + axis.size * 0.18
+    bar = axis.row * 0.65
+    bar_bottom = bottom + (axis.row - bar) / 2
+    group.add(_string(fonts, 0, baseline, release.name, fonts.bold, axis.size, look.text))
+    period_colour = look.text if release.start and release.end else look.muted
+    period = period_label(release, text)
+    group.add(_string(fonts, axis.period_x, baseline, period, fonts.regular, axis.size - 0.5, period_colour))
+    group.add(Line(0, bottom, axis.right, bottom, strokeColor=look.rule, strokeWidth=0.3))
+    if release.start and release.end:
+        x = axis.x(release.start.index) + 1
+        width = (release.end.index - release.start.index + 1) * axis.column - 2
+        group.add(Rect(x, bar_bottom, width, bar, rx=2.5, ry=2.5, fillColor=look.accent, strokeColor=None))
+    else:
+        x, width = axis.later_x + 2, axis.later - 4
+        group.add(
+            Rect(
+                x,
+                bar_bottom,
+                width,
+                bar,
+                rx=2.5,
+                ry=2.5,
+                fillColor=look.accent_light,
+                strokeColor=look.accent,
+                strokeWidth=0.8,
+                strokeDashArray=[2.5, 1.5],
+            )
+        )
+    return group
+
+
+def _edition_marker(
+    edition: dt.date, axis: Axis, top: float, fonts: FontSet, look: TimelineLook, text: TimelineText
+) -> Group | None:
+    """A dashed vertical line at the edition date, when it falls on the axis."""
+    quarter = Quarter(edition.year, (edition.month - 1) // 3 + 1)
+    if not 0 <= quarter.index - axis.first.index < axis.quarters:
+        return None
+    quarter_start = dt.date(quarter.year, 3 * quarter.quarter - 2, 1)
+    fraction = min((edition - quarter_start).days / 91.3, 1.0)
+    x = axis.x(quarter.index) + fraction * axis.column
+    colour = look.edition_marker
+    group = Group()
+    group.add(Line(x, FOOT, x, top, strokeColor=colour, strokeWidth=0.9, strokeDashArray=[3, 2]))
+    group.add(_string(fonts, x, 3, text.edition, fonts.regular, SMALLEST, colour, "middle"))
+    return group
+
+
+def _string(
+    fonts: FontSet, x: float, y: float, text: str, face: str, size: float, colour: colors.Color, anchor: str = "start"
+) -> Group:
+    """Text as one String per font run (fallback faces for characters the main face lacks)."""
+    runs = fonts.runs(text)
+    total = sum(stringWidth(run, run_face or face, size) for run_face, run in runs)
+    if anchor == "middle":
+        x -= total / 2
+    group = Group()
+    for run_face, run in runs:
+        group.add(String(x, y, run, fontName=run_face or face, fontSize=size, fillColor=colour))
+        x += stringWidth(run, run_face or face, size)
+    return group
+
+
+def _width(fonts: FontSet, face: str, text: str, size: float) -> float:
+    return sum(stringWidth(run, run_face or face, size) for run_face, run in fonts.runs(text))
