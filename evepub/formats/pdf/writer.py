@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ from evepub.formats.pdf.contents import Contents, define_page_numbers
 from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
 from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
+from evepub.formats.pdf.story import FlowableQueue
 from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
 from evepub.formats.pdf.timeline import TimelineText, timeline_drawing, timeline_svg
 from evepub.formats.settings import BuildSettings
@@ -280,7 +282,7 @@ class RoadmapDocument(BaseDocTemplate):
     def render(self) -> bytes:
         """Lay the document out once, fill in the deferred page numbers, and return the PDF bytes."""
         self._doSave = 0  # BaseDocTemplate.build saves unless told not to, as multiBuild does
-        self.build(self.story())
+        self.build(FlowableQueue(self.story()))  # type: ignore[arg-type]  # build takes any list-like story
         define_page_numbers(self.canv, self.heading_pages, self.toc_styles, self.heading_levels)
         self.define_footers()
         self.canv.save()
@@ -288,21 +290,19 @@ class RoadmapDocument(BaseDocTemplate):
 
     # The story
 
-    def story(self) -> list[Flowable]:
-        """Cover, contents, overview, body."""
+    def story(self) -> Iterator[Flowable]:
+        """Cover, contents, overview, body: made as they are laid out."""
         frame_height = self.height
         body = BodyBuilder(self.roadmap, self.fonts, self.style, self.styles, self.texts.body, frame_height)
-        return [
-            *self.cover(),
-            NextPageTemplate("page"),
-            PageBreak(),
-            *self.contents(),
-            PageBreak(),
-            *self.overview(),
-            PageBreak(),
-            *self.changes(),
-            *body.story(),
-        ]
+        yield from self.cover()
+        yield NextPageTemplate("page")
+        yield PageBreak()
+        yield from self.contents()
+        yield PageBreak()
+        yield from self.overview()
+        yield PageBreak()
+        yield from self.changes()
+        yield from body.story()
 
     def cover(self) -> list[Flowable]:
         """Title, subtitle, edition (with the version) and a one-line summary."""
