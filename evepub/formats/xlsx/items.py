@@ -149,6 +149,7 @@ def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCac
     where = f"item {item.id}"
     cells: dict[int, CellXml] = {}
     lines = 1
+    link = _first_link(item.links)
     for key, text in row_texts(located, roadmap).items():
         if key == "item":  # the one column styled and wrapped by level
             column, style = layout.index(key), column_style(key, located.level)
@@ -161,7 +162,8 @@ def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCac
         elif text:
             cell, cell_lines = cache.text(key, text, where)
             cells[layout.index(key)] = cell
-            lines = max(lines, cell_lines)
+            if not (key == "links" and link):  # LibreOffice shows a hyperlink cell as one line, its first link
+                lines = max(lines, cell_lines)
     column = layout.index("level")
     cells[column] = number_cell(column, located.level, Styles.NUMBER)
     if item.target is not None:
@@ -171,7 +173,6 @@ def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCac
         column = layout.index(key)
         if column not in cells:  # an empty input cell keeps its format, shading and unlocking for what is typed
             cells[column] = empty_cell(column, column_style(key, 0))
-    link = _first_link(item.links)
     link_cell = (get_column_letter(layout.index("links")), link) if link else None
     attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
     return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)

@@ -7,14 +7,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, NumData, NumVal, StrData, StrRef, StrVal
+from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.formats.xlsx.contract import row_texts
+from evepub.formats.xlsx.fit import text_width
 from evepub.formats.xlsx.items import formula_string
 from evepub.formats.xlsx.layout import (
     ITEMS_SHEET_KEY,
@@ -41,6 +46,16 @@ HEADER_ROW = 4  # rows 1-2 hold the title and the edition
 START_COLUMN, END_COLUMN = 3, 4  # the first and last day of a release's period, after Release and Period
 FIRST_STATUS_COLUMN = 5  # after Release, Period, Start and End
 NOTE_KIND = "note"  # notes carry no status and are never counted
+NAME_WIDTH, MAX_NAME_WIDTH = 16, 40  # column A shows release and area names: at least 16 units, widened up to 40
+TABLE_HEADER_HEIGHT = 32  # points: two lines of header text
+CHART_GAP_ROWS = 2  # empty rows between the last table and the chart
+CHART_WIDTH, CHART_HEIGHTS = 26, (7.0, 11.0)  # centimetres: its width, and the least and most of its height
+# The printed page, landscape inside the tracker's margins (0.4 in left and right, 1 in top and bottom), in cm:
+# A4 and Letter; the Summary is scaled to the page width, and its chart should not be cut across two pages.
+PRINTED_PAGES = ((27.67, 15.92), (25.91, 16.51))
+CM_PER_WIDTH_UNIT = 111 / 1440 * 2.54  # a column width unit: the digit width of Calibri 11 (111 twips)
+CM_PER_POINT, DEFAULT_ROW_POINTS, TITLE_ROW_POINTS = 2.54 / 72, 15, 20
+PAGE_ROOM_CM = 0.5  # what the estimate of the rows' printed height leaves free
 
 
 @dataclass(frozen=True)
@@ -131,24 +146,49 @@ def area_counts(roadmap: Roadmap) -> list[tuple[str, str | None, list[int], int]
 def build_summary_sheet(
     workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, text: SummaryText
 ) -> tuple[Worksheet, dict[str, float]]:
-    """Add the Summary sheet: counts by status per release as COUNTIFS over the Items table.
+    """Add the Summary sheet: counts by status per release as COUNTIFS over the Items table, and their chart.
 
     Returns the sheet and the cached value of every formula cell by reference (what the writer stores as <v>).
     """
     sheet = workbook.create_sheet(layout.summary_sheet)
     styles.put_text(sheet.cell(row=1, column=1), text.title, styles.TITLE, "roadmap title")
     styles.put_text(sheet.cell(row=2, column=1), text.edition, styles.TEXT, "edition")
-    done_column = separate_done_column(roadmap)
+    labels = _summary_labels(roadmap, layout, text)
+    cached: dict[str, float] = {}
+    counts, totals_row = _release_table(sheet, labels, roadmap, layout, styles, cached)
+    bars = Bars(HEADER_ROW, [visible_text(release.name) for release in roadmap.releases], counts)
+    names, last_row = list(bars.names), totals_row
+    if text.areas:
+        areas = area_counts(roadmap)
+        last_row = _area_rows(sheet, totals_row + 2, labels, areas, roadmap, layout, styles, cached)
+        area_names = [visible_text(_area_label(title, layout)) for _, title, _, _ in areas]
+        names += area_names
+        if len(areas) > 1:  # a release with areas: a bar per area
+            bars = Bars(totals_row + 2, area_names, [area[2] for area in areas])
+    sheet.column_dimensions["A"].width = max(NAME_WIDTH, *(min(text_width(name), MAX_NAME_WIDTH) + 2 for name in names))
+    if roadmap.releases:
+        _add_chart(sheet, roadmap, layout, bars, text.status_labels, last_row + CHART_GAP_ROWS + 1)
+    return sheet, cached
+
+
+def _summary_labels(roadmap: Roadmap, layout: Layout, text: SummaryText) -> list[str]:
+    """The release table's column titles: release, period, dates, statuses, items, done (if separate), % done."""
     dates = [layout.summary["start"], layout.summary["end"]]
     labels = [layout.summary["release"], layout.summary["period"], *dates, *text.status_labels, layout.summary["items"]]
-    labels += [layout.summary["done"]] if done_column else []
-    labels.append(layout.summary["percent_done"])
+    labels += [layout.summary["done"]] if separate_done_column(roadmap) else []
+    return [*labels, layout.summary["percent_done"]]
+
+
+def _release_table(
+    sheet: Worksheet, labels: list[str], roadmap: Roadmap, layout: Layout, styles: Styles, cached: dict[str, float]
+) -> tuple[list[list[int]], int]:
+    """The table of releases with its header and totals rows; returns each release's counts and the totals row."""
+    done_column = separate_done_column(roadmap)
     for number, label in enumerate(labels, start=1):
         style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
         styles.put_text(sheet.cell(row=HEADER_ROW, column=number), label, style, "summary wording")
-        sheet.column_dimensions[get_column_letter(number)].width = 16 if number < START_COLUMN else 11
+        sheet.column_dimensions[get_column_letter(number)].width = NAME_WIDTH if number < START_COLUMN else 11
     counts, items = status_counts(roadmap)
-    cached: dict[str, float] = {}
     for row, release in enumerate(roadmap.releases, start=HEADER_ROW + 1):
         styles.put_text(sheet.cell(row=row, column=1), release.name, styles.TEXT, "release name")
         styles.put_text(sheet.cell(row=row, column=2), release.period or "", styles.TEXT, "release period")
@@ -160,14 +200,9 @@ def build_summary_sheet(
     _totals_row(sheet, totals_row, len(labels), roadmap, layout, styles)
     totals = [sum(column) for column in zip(*counts, strict=True)] or [0] * len(roadmap.statuses)
     _cache_row(cached, totals_row, roadmap, totals, sum(items), done_column)
-    sheet.row_dimensions[HEADER_ROW].height = 32  # two lines for statuses such as "design approved"
+    sheet.row_dimensions[HEADER_ROW].height = TABLE_HEADER_HEIGHT  # two lines for statuses such as "design approved"
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    last_row = totals_row
-    if text.areas:
-        last_row = _area_rows(sheet, totals_row + 2, labels, roadmap, layout, styles, cached)
-    if roadmap.releases:
-        _add_chart(sheet, roadmap, layout, totals_row, counts, text.status_labels, last_row + 3)
-    return sheet, cached
+    return counts, totals_row
 
 
 def _date_cells(sheet: Worksheet, row: int, release: Release, styles: Styles) -> None:
@@ -185,27 +220,32 @@ def _release_criteria(release: str, layout: Layout) -> str:
     return f"{table_column(layout.title('release'))},{equals_criterion(release, 'release name')}"
 
 
+def _area_label(title: str | None, layout: Layout) -> str:
+    """What the Area cell of a per-area row shows: the area's title, or the label of the items before the first."""
+    return layout.summary["no_area"] if title is None else title
+
+
 def _area_rows(
     sheet: Worksheet,
     header_row: int,
     labels: list[str],
+    areas: list[tuple[str, str | None, list[int], int]],
     roadmap: Roadmap,
     layout: Layout,
     styles: Styles,
     cached: dict[str, float],
 ) -> int:
-    """The per-area breakdown: a header row like the release table's, then a row per area; returns its last row."""
+    """The per-area breakdown (area_counts): a header row like the release table's, a row per area; its last row."""
     header = [layout.summary["area"], layout.summary["release"], "", "", *labels[FIRST_STATUS_COLUMN - 1 :]]
     for number, label in enumerate(header, start=1):
         style = styles.HEADER if number < FIRST_STATUS_COLUMN else styles.HEADER_NUMBER
         styles.put_text(sheet.cell(row=header_row, column=number), label, style, "summary wording")
-    sheet.row_dimensions[header_row].height = 32
+    sheet.row_dimensions[header_row].height = TABLE_HEADER_HEIGHT
     done_column = separate_done_column(roadmap)
     row = header_row
-    for release, title, counts, items in area_counts(roadmap):
+    for release, title, counts, items in areas:
         row += 1
-        shown = layout.summary["no_area"] if title is None else title
-        styles.put_text(sheet.cell(row=row, column=1), shown, styles.TEXT, f"area in {release}")
+        styles.put_text(sheet.cell(row=row, column=1), _area_label(title, layout), styles.TEXT, f"area in {release}")
         styles.put_text(sheet.cell(row=row, column=2), release, styles.TEXT, "release name")
         area = formula_string("", "area") if title is None else equals_criterion(title, f"area in {release}")
         criteria = f"{_release_criteria(release, layout)},{table_column(layout.title('area'))},{area}"
@@ -288,43 +328,105 @@ def _totals_row(sheet: Worksheet, row: int, columns: int, roadmap: Roadmap, layo
     styles.apply(percent, styles.TOTAL_PERCENT)
 
 
+@dataclass(frozen=True)
+class Bars:
+    """The rows of a Summary table that its chart shows, a bar each: the table's header row, names and counts."""
+
+    header_row: int  # the rows follow it, named in column A, counted by status from FIRST_STATUS_COLUMN
+    names: list[str]
+    counts: list[list[int]]  # each row's counts in the roadmap's status order
+
+    @property
+    def first_row(self) -> int:
+        """The first row shown."""
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        """The last row shown."""
+        return self.header_row + len(self.names)
+
+
 def _add_chart(
-    sheet: Worksheet,
-    roadmap: Roadmap,
-    layout: Layout,
-    totals_row: int,
-    counts: list[list[int]],
-    titles: tuple[str, ...],
-    anchor_row: int,
+    sheet: Worksheet, roadmap: Roadmap, layout: Layout, bars: Bars, titles: tuple[str, ...], anchor_row: int
 ) -> None:
-    """A stacked column chart: how many items of each release stand at each status, with its values cached."""
+    """A column chart of a table's rows, its values cached: stacked by status, or one row's statuses side by side."""
     chart = BarChart()
     chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
     chart.title = layout.summary["chart_title"]
-    last_status = FIRST_STATUS_COLUMN + len(roadmap.statuses) - 1
-    data = Reference(
-        sheet, min_col=FIRST_STATUS_COLUMN, max_col=last_status, min_row=HEADER_ROW, max_row=totals_row - 1
-    )
-    chart.add_data(data, titles_from_data=True)
-    first, last = HEADER_ROW + 1, totals_row - 1
-    names = [visible_text(release.name) for release in roadmap.releases]
-    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
-    categories = StrRef(f=f"{quote_sheetname(sheet.title)}!$A${first}:$A${last}", strCache=_strings(names))
-    for offset, (series, status) in enumerate(zip(chart.series, roadmap.statuses, strict=True)):
-        series.graphicalProperties.solidFill = status.colour
-        series.graphicalProperties.line.solidFill = status.colour
-        series.tx.strRef.strCache = _strings([titles[offset]])
-        points = [NumVal(idx=index, v=row[offset]) for index, row in enumerate(counts)]
-        series.val.numRef.numCache = NumData(formatCode="General", pt=points, ptCount=len(points))
-        series.cat = AxDataSource(strRef=categories)
+    if len(bars.names) > 1:
+        _stacked_series(chart, sheet, roadmap, bars, titles)
+    else:
+        _status_series(chart, sheet, roadmap, bars, titles)
     chart.x_axis.delete = False  # recent Excel hides axes that openpyxl leaves unset
     chart.y_axis.delete = False
     chart.y_axis.majorGridlines = None
-    chart.legend.position = "r"
-    chart.width, chart.height = 26, 11
+    chart.width, chart.height = CHART_WIDTH, _chart_height(sheet, anchor_row)
     sheet.add_chart(chart, f"A{anchor_row}")
+
+
+def _chart_height(sheet: Worksheet, anchor_row: int) -> float:
+    """The chart's height: what the first printed page leaves under the tables, or, when that is too little,
+    the largest height on a page of its own (a page break before the chart's row)."""
+    columns = sum(dimension.width or 0 for dimension in sheet.column_dimensions.values()) * CM_PER_WIDTH_UNIT
+    width = max(columns, CHART_WIDTH)
+    page = min(height / min(1.0, page_width / width) for page_width, height in PRINTED_PAGES)
+    heights = {1: TITLE_ROW_POINTS} | {row: dimension.height for row, dimension in sheet.row_dimensions.items()}
+    rows = sum(heights.get(row) or DEFAULT_ROW_POINTS for row in range(1, anchor_row)) * CM_PER_POINT
+    least, most = CHART_HEIGHTS
+    room = page - rows - PAGE_ROOM_CM
+    if room >= least:
+        return min(room, most)
+    sheet.row_breaks.append(Break(id=anchor_row - 1))
+    return min(page - PAGE_ROOM_CM, most)
+
+
+def _stacked_series(chart: BarChart, sheet: Worksheet, roadmap: Roadmap, bars: Bars, titles: tuple[str, ...]) -> None:
+    """A series per status over the table's rows, stacked: a bar per row (release or area)."""
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    last_status = FIRST_STATUS_COLUMN + len(roadmap.statuses) - 1
+    data = Reference(
+        sheet, min_col=FIRST_STATUS_COLUMN, max_col=last_status, min_row=bars.header_row, max_row=bars.last_row
+    )
+    chart.add_data(data, titles_from_data=True)
+    cells = f"{quote_sheetname(sheet.title)}!$A${bars.first_row}:$A${bars.last_row}"
+    categories = StrRef(f=cells, strCache=_strings(bars.names))
+    for offset, (series, status) in enumerate(zip(chart.series, roadmap.statuses, strict=True)):
+        _colour(series.graphicalProperties, status.colour)
+        series.tx.strRef.strCache = _strings([titles[offset]])
+        series.val.numRef.numCache = _numbers([row[offset] for row in bars.counts])
+        series.cat = AxDataSource(strRef=categories)
+    chart.legend.position = "r"
+
+
+def _status_series(chart: BarChart, sheet: Worksheet, roadmap: Roadmap, bars: Bars, titles: tuple[str, ...]) -> None:
+    """One row's counts as a bar per status, each in its status colour: the chart of a table of one row."""
+    chart.grouping = "clustered"
+    row, last_status = bars.first_row, FIRST_STATUS_COLUMN + len(roadmap.statuses) - 1
+    series = Series(Reference(sheet, min_col=FIRST_STATUS_COLUMN, max_col=last_status, min_row=row))
+    name = StrRef(f=f"{quote_sheetname(sheet.title)}!$A${row}", strCache=_strings(bars.names))
+    series.tx = SeriesLabel(strRef=name)
+    series.val.numRef.numCache = _numbers(bars.counts[0])
+    first, last = get_column_letter(FIRST_STATUS_COLUMN), get_column_letter(last_status)
+    labels = f"{quote_sheetname(sheet.title)}!${first}${bars.header_row}:${last}${bars.header_row}"
+    series.cat = AxDataSource(strRef=StrRef(f=labels, strCache=_strings(list(titles))))
+    for index, status in enumerate(roadmap.statuses):
+        point = DataPoint(idx=index)
+        _colour(point.graphicalProperties, status.colour)
+        series.dPt.append(point)
+    chart.series.append(series)
+    chart.legend = None  # the bars are named on the axis
+
+
+def _colour(properties: GraphicalProperties, colour: str) -> None:
+    """Fill and outline in one colour."""
+    properties.solidFill = colour
+    properties.line.solidFill = colour
+
+
+def _numbers(values: list[int]) -> NumData:
+    return NumData(formatCode="General", pt=[NumVal(idx=i, v=v) for i, v in enumerate(values)], ptCount=len(values))
 
 
 def _strings(texts: list[str]) -> StrData:

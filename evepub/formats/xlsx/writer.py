@@ -41,6 +41,13 @@ HEADER_PART_LIMIT = 60  # characters per header/footer part: two parts, "&" doub
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
 FORMULA_CELL_RE = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f><v>)</v></c>')
 PAGE_TOKEN, PAGES_TOKEN = "\ue000", "\ue001"  # private-use stand-ins for the &P and &N fields
+STYLES_PART = "xl/styles.xml"
+FONT_RE = re.compile(rb"<font>((?:<[A-Za-z]+(?: [^<>]*)?/>)*)</font>")  # a font of empty elements, as openpyxl writes
+FONT_CHILD_RE = re.compile(rb"<([A-Za-z]+)(?: [^<>]*)?/>")
+FONT_CHILD_ORDER = (
+    b"b", b"i", b"strike", b"condense", b"extend", b"outline", b"shadow", b"u", b"vertAlign", b"sz", b"color",
+    b"name", b"family", b"charset", b"scheme",
+)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +138,22 @@ def workbook_bytes(scope: Scope, layout: Layout, wording: Wording, settings: Bui
     writer.write_data()  # not save(): that stamps the current time
     part = workbook[layout.summary_sheet].path[1:]
     writer.parts.data[part] = with_cached_values(writer.parts.data[part], cached)
+    writer.parts.data[STYLES_PART] = in_schema_order(writer.parts.data[STYLES_PART])
     return pack(writer.parts.data, settings.timestamp)
+
+
+def in_schema_order(styles_xml: bytes) -> bytes:
+    """The styles part with each font's properties in the schema's order: openpyxl writes the name first."""
+
+    def ordered(match: re.Match[bytes]) -> bytes:
+        children = sorted(FONT_CHILD_RE.finditer(match.group(1)), key=lambda child: _font_rank(child.group(1)))
+        return b"<font>" + b"".join(child.group(0) for child in children) + b"</font>"
+
+    return FONT_RE.sub(ordered, styles_xml)
+
+
+def _font_rank(name: bytes) -> int:
+    return FONT_CHILD_ORDER.index(name) if name in FONT_CHILD_ORDER else len(FONT_CHILD_ORDER)
 
 
 def with_cached_values(sheet_xml: bytes, cached: dict[str, float]) -> bytes:
