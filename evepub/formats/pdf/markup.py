@@ -101,7 +101,8 @@ class Fragments:
             text = text[1:]  # the space before it already separates, or the paragraph starts here
         if not text:
             return
-        frag = copy.copy(self.base)
+        frag = ParaFrag.__new__(ParaFrag)
+        frag.__dict__.update(self.base.__dict__)  # as copy.copy does, without its generic protocol
         if face is not None:
             frag.fontName, frag.bold, frag.italic = _faces(face)
         if size is not None:
