@@ -162,23 +162,38 @@ def _build(
     # fork first: the render processes import their libraries while this one reads and checks the source
     jobs = slowest_first(wanted)
     with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
-        from evepub import source
 
-        roadmap = source.load(source_path)
-        settings = build_settings(roadmap, folder, page_size)
-        if changes_since is not None:
-            from evepub.diff import changes_since as changes_from
+        def load() -> dict[str, Any]:
+            return loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
 
-            settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, Path(source_path)))
-        settings = dataclasses.replace(settings, formats=tuple(wanted))
-        processes.share(roadmap=roadmap, settings=settings)
+        kept = processes.share_loaded(load, keep=("trackers",) if verify else ())
         rendered = rendered_files(processes.run("render", jobs, progress or (lambda name: None)))
         if verify:  # the processes stay for reading back; a plain build ends them before it publishes
             from evepub.verify import compare_outputs
 
             outputs = published(outdir, rendered)
-            return outputs, compare_outputs(processes, roadmap, outdir)
+            return outputs, compare_outputs(processes, kept["trackers"], outdir)
     return published(outdir, rendered), None
+
+
+def loaded_for_build(
+    source_path: Path, folder: Templates, page_size: str, changes_since: str | None, wanted: list[str], verify: bool
+) -> dict[str, Any]:
+    """What the render processes share: the roadmap, the build's settings and, to verify, the trackers to read."""
+    from evepub import source
+
+    roadmap = source.load(source_path)
+    settings = build_settings(roadmap, folder, page_size)
+    if changes_since is not None:
+        from evepub.diff import changes_since as changes_from
+
+        settings = dataclasses.replace(settings, changes=changes_from(changes_since, roadmap, source_path))
+    loaded: dict[str, Any] = {"roadmap": roadmap, "settings": dataclasses.replace(settings, formats=tuple(wanted))}
+    if verify:
+        from evepub.verify import tracker_files
+
+        loaded["trackers"] = tracker_files(roadmap)
+    return loaded
 
 
 def published(outdir: Path, rendered: dict[str, tuple[bytes, float]]) -> list[Output]:

@@ -53,6 +53,7 @@ class RenderProcess:
     first: str  # the job it prepares while the build loads the source
     busy: str | None = None
     status: int | None = None  # how it ended, once reaped
+    doing: str = "rendering"  # what it does, for the error that it died
 
     def reap(self) -> int:
         """Wait for the process to end (once) and return its wait status."""
@@ -73,7 +74,7 @@ class RenderProcess:
         signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         if signalled == signal.SIGINT:
             return KeyboardInterrupt()  # Ctrl-C reached the render processes before this one
-        message = f"the process rendering {self.busy or self.first} {how_it_ended(status)}"
+        message = f"the process {self.doing} {self.busy or self.first} {how_it_ended(status)}"
         if signalled in STOPPING_SIGNALS:
             return BuildStopped(f"{message}; the outputs are unchanged")
         return RuntimeError(message)
@@ -162,6 +163,24 @@ class RenderProcesses:
             for process in self.processes:
                 process.send(message)
 
+    def share_loaded(self, load: Callable[[], dict[str, Any]], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Run `load` in a process of its own and share what it returns; this one keeps only the entries in `keep`.
+
+        Loading a large source takes several times the memory of the roadmap it gives (the YAML nodes), and a
+        process does not give freed memory back to the system: so the build, which only hands the roadmap on,
+        never holds either. Its error (bad input) is raised here. Without render processes it loads here.
+        """
+        check_ctrl_c()
+        from_loader = run_loader(load, keep, self.processes) if self.processes else None
+        if from_loader is None:  # no render processes, or no process to spare for loading: load here
+            loaded = load()
+            self.share(**loaded)
+            return {key: loaded[key] for key in keep}
+        shared, kept = from_loader
+        for process in self.processes:
+            process.send(shared)  # the pickle as the loader made it: this process never unpickles the roadmap
+        return kept
+
     def run(self, task: str, jobs: list[str], progress: Callable[[str], None]) -> dict[str, Any]:
         """The result of every job, by job: each run by `task`, in the processes that are free, in this order."""
         check_ctrl_c()
@@ -209,6 +228,62 @@ class RenderProcesses:
                 process.reap()
                 os.close(process.results)
             self.processes = []
+
+
+def run_loader(
+    load: Callable[[], dict[str, Any]], keep: tuple[str, ...], siblings: list[RenderProcess]
+) -> tuple[bytes, dict[str, Any]] | None:
+    """Fork a process that runs `load`: the "share" message it pickled, and the entries in `keep`, unpickled;
+    None when the machine has no process or pipe to spare."""
+    with ctrl_c_deferred():
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:
+            _be_loader(load, keep, write_end, [read_end, *(fd for p in siblings for fd in (p.jobs, p.results))])
+        os.close(write_end)
+    messages: list[bytes] = []
+    try:
+        messages.extend(read_message(read_end) for _ in range(3))
+    except EOFError:
+        pass
+    finally:
+        os.close(read_end)
+        status = os.waitpid(pid, 0)[1]
+    if len(messages) < 3:
+        raise RenderProcess(pid, -1, -1, "the source", status=status, doing="loading").died()
+    state, first, second = messages
+    if state == b"failed":
+        error, remote = pickle.loads(first)
+        raise error from RemoteTraceback(remote)
+    return second, pickle.loads(first)
+
+
+def _be_loader(load: Callable[[], dict[str, Any]], keep: tuple[str, ...], results: int, unused: list[int]) -> NoReturn:
+    """Be the loader process: send what `load` gave (or its error), then end without a word."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        for descriptor in unused:
+            os.close(descriptor)
+        try:
+            loaded = load()
+            messages = [b"done", pickle.dumps({key: loaded[key] for key in keep}), pickle.dumps(("share", loaded), 5)]
+        except Exception as error:  # re-raised in the build
+            messages = [b"failed", pickle.dumps((portable(error), traceback.format_exc())), b""]
+        for message in messages:
+            write_message(results, message)
+        status = 0
+    finally:
+        os._exit(status)
 
 
 @contextlib.contextmanager

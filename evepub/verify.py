@@ -352,13 +352,19 @@ def verify(source_path: Path, outdir: Path, original: Path | None = None) -> Rep
     """Compare every published output in OUTDIR (and the original text, if given) with the source."""
     from evepub.render_processes import render_processes
 
-    # fork first: the processes import the readers' libraries while this one loads the source
+    # fork first: the processes import the readers' libraries while another loads the source
     with render_processes(slowest_first(list(FORMATS)), prepare_reader, {"verify": compare_output}) as processes:
-        roadmap = source.load(source_path)
-        report = compare_outputs(processes, roadmap, Path(outdir))
+        kept = processes.share_loaded(lambda: loaded_for_verify(source_path), keep=("trackers",))
+        report = compare_outputs(processes, kept["trackers"], Path(outdir))
     if original is not None:
-        report.comparisons.insert(0, compare_original(original, Expected.of(roadmap)))
+        report.comparisons.insert(0, compare_original(original, Expected.of(source.load(source_path))))
     return report
+
+
+def loaded_for_verify(source_path: Path) -> dict[str, Any]:
+    """What the processes that read back share: the roadmap, and each release's tracker."""
+    roadmap = source.load(source_path)
+    return {"roadmap": roadmap, "trackers": tracker_files(roadmap)}
 
 
 def prepare_reader(job: str) -> None:
@@ -366,10 +372,9 @@ def prepare_reader(job: str) -> None:
     reader(job)
 
 
-def compare_outputs(processes: RenderProcesses, roadmap: Roadmap, outdir: Path) -> Report:
-    """Every output and each release's own tracker compared with the source, in the processes that are free."""
-    trackers = tracker_files(roadmap)
-    processes.share(roadmap=roadmap, outdir=outdir, trackers=trackers)
+def compare_outputs(processes: RenderProcesses, trackers: dict[str, tuple[int, int]], outdir: Path) -> Report:
+    """Every output and each release's tracker compared with the shared roadmap, in the processes that are free."""
+    processes.share(outdir=outdir, trackers=trackers)
     by_cost = slowest_first(list(FORMATS)) + sorted(trackers, key=lambda name: -trackers[name][1])
     results = processes.run("verify", by_cost, lambda job: None)
     return Report([results[job] for job in [*FORMATS, *trackers]])

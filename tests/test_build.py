@@ -473,3 +473,27 @@ def test_a_broken_template_file_is_one_line_and_exit_2(
     assert err.startswith(f"evepub: {templates}/{message}")
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+@needs_render_processes
+def test_the_source_loads_in_a_process_of_its_own_that_the_machine_may_kill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evepub import source
+
+    outdir = tmp_path / "out"
+    build(SOURCE, outdir)
+    before = snapshot(outdir)
+    builder, real_load = os.getpid(), source.load
+
+    def killed_loading(path: object) -> object:
+        assert os.getpid() != builder, "the build itself loaded the source"
+        os.kill(os.getpid(), signal.SIGKILL)  # a source too large for the machine's memory
+        return real_load(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(source, "load", killed_loading)
+    assert main(["build", str(SOURCE), "-o", str(outdir)]) == ExitStatus.STOPPED
+    message = "the process loading the source was killed by SIGKILL (out of memory?); the outputs are unchanged"
+    assert capsys.readouterr().err == f"evepub: {message}\n"
+    assert snapshot(outdir) == before
+    assert no_child_processes_left()
