@@ -54,6 +54,22 @@ def test_synthetic_roadmaps_are_the_same_for_the_same_seed() -> None:
     assert dumps(generate.roadmap(300, seed=2)) != dumps(generate.roadmap(300))
 
 
+def test_many_small_releases_share_the_items_out_evenly_and_are_valid_sources(tmp_path: Path) -> None:
+    made = generate.roadmap(2_000, releases=40)
+    located = list(walk(made))
+    assert len(located) == 2_000 and len(made.releases) == 40
+    per_release = {release.name: 0 for release in made.releases}
+    for entry in located:
+        per_release[entry.release.name] += 1
+    assert set(per_release.values()) == {50}
+    assert all(area.blocks for release in made.releases for area in release.areas)
+    assert {entry.item.kind.value for entry in located} == {"item", "paragraph", "note"}
+    assert dumps(generate.roadmap(2_000, releases=40)) == dumps(made)
+    path = tmp_path / "many.yaml"
+    path.write_text(dumps(made), encoding="utf-8")
+    assert load(path) == made
+
+
 def test_peak_memory_counts_every_process_of_a_build() -> None:
     # the parent and its forked child each fill 150 MiB of their own at the same time: no single process holds 300
     script = textwrap.dedent(
@@ -71,16 +87,36 @@ def test_peak_memory_counts_every_process_of_a_build() -> None:
     assert run.peak_mib >= 290
 
 
-def test_quick_benchmark_reports_every_format_and_target(tmp_path: Path) -> None:
+def test_quick_benchmark_passes_and_reports_every_check(tmp_path: Path) -> None:
+    # make test runs the quick bench: it fails only on checks that do not depend on the machine's speed
     report = tmp_path / "results.md"
     command = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--work", str(tmp_path / "work")]
     done = subprocess.run([*command, "--output", str(report)], capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert done.returncode in (0, 1), done.stderr  # 1: a target not met, which the report says
+    assert done.returncode == 0, done.stdout + done.stderr
     text = report.read_text(encoding="utf-8")
-    assert "Machine: " in text and " cores " in text
-    for name in ("md", "docx", "pdf", "xlsx", "all"):
-        assert f"| {name} | 200 |" in text
-    imports_row = next(line for line in text.splitlines() if line.startswith("| each format alone imports"))
-    assert "md: none" in imports_row and imports_row.endswith("| yes |")
-    assert "| `evepub verify` on the 200-item build |" in text
-    assert "EVE roadmap, four formats, vs Python importing the five libraries" in text
+    assert "Machine: " in text and " cores " in text and "load average" in text
+    assert "| all | 200 |" in text and "| all | 2,000 |" in text
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
+    untimed = (
+        "output bytes, four formats, 200 -> 2,000 items",
+        "peak memory of the process tree per 1,000 items",
+        "each format alone imports only its own library",
+        "`evepub verify` passes, 2,000 items",
+        "`evepub verify` passes, 2,000 items in 40 releases",
+        "`evepub verify` passes, EVE roadmap",
+    )
+    for name in untimed:
+        row = rows.get(name) or next(line for key, line in rows.items() if key.startswith(name))
+        assert row.endswith("| yes |"), row
+    assert "md: none" in rows[next(key for key in rows if key.startswith("each format alone"))]
+    timed = (
+        "2,000 items: PDF alone vs ReportLab's platypus alone",
+        "`evepub verify` vs the build, 2,000 items",
+        "`evepub verify` vs the build, EVE roadmap",
+        "EVE roadmap: `make all` after a one-word change vs the build alone",
+        "EVE roadmap, four formats, vs importing the five libraries",
+        "second `make all` with nothing changed",
+    )
+    for name in timed:
+        assert any(key.startswith(name) for key in rows), name
+    assert "## Side by side" in text and "## What was tried that did not help" in text
