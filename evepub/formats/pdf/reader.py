@@ -1,5 +1,13 @@
 """Reader for the PDF edition: entries back from the outline, the text and where each line of text sits.
 
+The pages are read with PDFium (pypdfium2): their text objects, with the marked-content id of each, and their
+/URI link annotations. pypdf reads the document information's title, the outline and each font's /Widths and
+/ToUnicode (once): PDFium rounds advance widths to whole units and blanks some characters of a string. PDFium's
+text page rewrites a few things for reading, undone here: the space it appends to a text object's text when the
+next one on its line starts with one, and the hyphen it marks at the end of a line. A page where it may have done
+more (a face that draws right-to-left text, which it reorders, ligatures, which it splits, or marks so narrow that
+it drops one repeated; a text object it left out) is read with pypdf's content-stream interpreter instead.
+
 What it relies on, all of it visible in the file (nothing hidden is embedded for it):
 - the document title is the /Title of the document information;
 - releases and areas are the outline (bookmarks) at levels 0 and 1, in order, their destinations /XYZ (the
@@ -11,29 +19,34 @@ What it relies on, all of it visible in the file (nothing hidden is embedded for
 - the introduction's paragraphs come first on the page of the first release, before its heading;
 - a paragraph starts at the left margin in the upright face; a note is set in the oblique face (characters
   only a fallback face has are upright) and inset by its padding on both sides;
-- a line continues the entry above it when the same text object (one per paragraph) drew it, starting
-  where that entry's text starts; lines are joined with a space, except where a word longer than
-  a line was broken across lines (the line before has no room for the next character, and the two
-  pieces together are wider than a line);
-- the running header and footer are the top and bottom lines of each page; text smaller than body text
-  (status badges, owner and target lines) is not part of an entry's text: small text on the baseline of
-  an entry's line is its status badge;
+- every paragraph is one marked-content sequence, /P <</MCID n>> BDC ... EMC, its n numbered 0, 1, 2, ... on
+  each page; a line continues the entry above it when the same sequence drew it, starting where that entry's
+  text starts; lines are joined with a space, except where a word longer than a line was broken across lines
+  (the line before has no room for the next character, and the two pieces together are wider than a line);
+- the running header and footer, drawn outside any marked-content sequence, are the top and bottom lines of
+  each page; text smaller than body text (status badges, owner and target lines) is not part of an entry's
+  text: small text on the baseline of an entry's line is its status badge;
 - a web link (a /URI link annotation) belongs to the entry whose line is at or nearest above it on its page.
 """
 
 from __future__ import annotations
 
 import bisect
+import ctypes
+import io
 import itertools
 import math
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
-from pypdf.generic import Destination
+from pypdf.generic import Destination, IndirectObject, create_string_object
 
 from evepub.errors import EvepubError
 from evepub.formats.ooxml import unreadable
@@ -49,6 +62,11 @@ UNRECOVERABLE = [
     "the end of a paragraph taller than a page",
     "a space after a word longer than a line that fills its last line",
 ]
+RIGHT_TO_LEFT = {"R", "AL", "AN", "RLE", "RLO", "RLI"}  # the bidi classes PDFium's text page reorders and mirrors
+LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"  # split by PDFium's text page into their letters
+NARROW = 71  # thousandths of the size: PDFium drops a repeated character this narrow as drawn twice in one place
+PDFIUM_HYPHEN = "\x02"  # how PDFium's text page writes a hyphen ("-" or a soft hyphen) that ends a line
+Transform = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f of a PDF matrix
 
 
 @dataclass
@@ -62,11 +80,11 @@ class Run:
     size: float
     text: str
     advances: dict[str, float]  # character -> advance in thousandths of the size
-    text_object: int = 0  # which BT ... ET text object of its page drew it: one per paragraph
+    text_object: int = -1  # the MCID of the marked-content sequence (one per paragraph) that drew it; -1 outside
 
     def measure(self, text: str) -> float:
         """The width of some text in this run's face and size."""
-        return sum(self.advances.get(char, 500.0) for char in text) * self.size / 1000.0
+        return sum(map(self.advances.get, text, itertools.repeat(500.0))) * self.size / 1000.0
 
     @property
     def width(self) -> float:
@@ -115,22 +133,26 @@ class WebLink:
     uri: str
 
 
+@dataclass(frozen=True)
+class Bookmark:
+    """An outline entry: its level (0 release, 1 area), title, page index and the top its destination shows."""
+
+    level: int
+    title: str
+    page: int
+    top: float | None
+
+
 def read(path: Path) -> ReadBack:
     """Read a PDF edition back into outline entries, with list numbers, status badges and links."""
     try:
-        pdf = PdfReader(str(path))
-        headings = bookmarks(pdf, pdf.outline, 0)
-        title = (pdf.metadata.title if pdf.metadata else None) or ""
-        if not headings:
-            return ReadBack([Entry("title", title)], list(UNRECOVERABLE), numbers=[0], statuses=[None], links=[[]])
-        first_page = min(heading.page for heading in headings)
-        pages = range(first_page, len(pdf.pages))
-        runs = [run for number in pages for run in page_runs(pdf, number)]
-        links = [link for number in pages for link in web_links(pdf, number)]
+        title, headings, runs, links = read_file(path)
     except EvepubError:
         raise
-    except Exception as error:  # pypdf raises many kinds for a damaged file
+    except Exception as error:  # pypdf and PDFium raise many kinds for a damaged file
         raise unreadable(path, "PDF", error) from error
+    if not headings:
+        return ReadBack([Entry("title", title)], list(UNRECOVERABLE), numbers=[0], statuses=[None], links=[[]])
     found: list[tuple[Entry, Block | None]] = [(Entry("title", title), None)]
     found.extend(introduced(BodyReader(runs, headings).entries(links)))
     return ReadBack(
@@ -142,6 +164,26 @@ def read(path: Path) -> ReadBack:
     )
 
 
+def read_file(path: Path) -> tuple[str, list[Bookmark], list[Run], list[WebLink]]:
+    """The title, the outline, and the text runs and web links of the body pages (from the first bookmark's)."""
+    data = path.read_bytes()  # both libraries read the same bytes, even if a build replaces the file meanwhile
+    pdf = PdfReader(io.BytesIO(data))
+    title = (pdf.metadata.title if pdf.metadata else None) or ""
+    headings = bookmarks(pdf, pdf.outline, 0)
+    if not headings:
+        return title, headings, [], []
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = PageReader(document, pdf)
+        runs: list[Run] = []
+        links: list[WebLink] = []
+        for number in range(min(heading.page for heading in headings), len(document)):
+            pages.read(number, runs, links)
+        return title, headings, runs, links
+    finally:
+        document.close()
+
+
 def introduced(found: list[tuple[Entry, Block | None]]) -> list[tuple[Entry, Block | None]]:
     """The paragraphs before the first heading are the introduction."""
     first = next((index for index, (entry, _) in enumerate(found) if entry.kind in ("release", "area")), len(found))
@@ -150,16 +192,6 @@ def introduced(found: list[tuple[Entry, Block | None]]) -> list[tuple[Entry, Blo
         if entry.kind == ItemKind.PARAGRAPH.value:
             found[index] = (Entry(INTRODUCTION, entry.text), block)
     return found
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    """An outline entry: its level (0 release, 1 area), title, page index and the top its destination shows."""
-
-    level: int
-    title: str
-    page: int
-    top: float | None
 
 
 def bookmarks(pdf: PdfReader, outline: list[Any], level: int) -> list[Bookmark]:
@@ -176,16 +208,177 @@ def bookmarks(pdf: PdfReader, outline: list[Any], level: int) -> list[Bookmark]:
     return found
 
 
-def page_runs(pdf: PdfReader, number: int) -> list[Run]:
-    """Every non-blank piece of text of one page with its position, face, size and width."""
-    page = pdf.pages[number]
-    widths = FontWidths()
-    runs: list[Run] = []
-    text_objects = 0
+class PageReader:
+    """The text runs and web links of one page at a time, with PDFium's raw API and buffers kept between pages."""
 
-    def count_text_objects(operator: bytes, *_: Any) -> None:
-        nonlocal text_objects
-        text_objects += operator == b"BT"
+    def __init__(self, document: pdfium.PdfDocument, pdf: PdfReader) -> None:
+        self.document = document
+        self.pdf = pdf  # for the pages PDFium's text page would rewrite
+        self.advances = font_advances(pdf)  # by face: the fonts of the pages' own resources, all that evepub uses
+        self.rewritten = rewritten_faces(self.advances)
+        self.forms_read = False  # the fonts of forms too, read the first time a face is not among the pages'
+        self.buffer = (ctypes.c_ushort * 1024)()
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.size = ctypes.c_float()
+        self.name = ctypes.create_string_buffer(256)
+        self.faces: dict[int, str] = {}  # font handle -> face, for the page being read (its fonts stay put)
+        self.text_page: Any = None
+        self.number = 0
+        self.dropped = False  # a text object of the page has no text: PDFium's text page left it out
+
+    def read(self, number: int, runs: list[Run], links: list[WebLink]) -> None:
+        """Add the runs and web links of one page."""
+        page = pdfium_c.FPDF_LoadPage(self.document.raw, number)
+        if not page:
+            raise pdfium.PdfiumError(f"page {number + 1} cannot be loaded")
+        try:
+            self.number, self.faces, self.dropped = number, {}, False
+            on_page = self.text_runs(page)
+            if self.dropped or not all(self.restored(run) for run in on_page):
+                on_page = pypdf_runs(self.pdf, number, self.advances)
+            runs.extend(on_page)
+            links.extend(self.web_links(page))
+        finally:
+            pdfium_c.FPDF_ClosePage(page)
+
+    def text_runs(self, page: Any) -> list[Run]:
+        """The runs of the page's text objects, in drawing order, as PDFium's text page extracts them."""
+        runs: list[Run] = []
+        self.text_page = pdfium_c.FPDFText_LoadPage(page)
+        if not self.text_page:
+            raise pdfium.PdfiumError(f"the text of page {self.number + 1} cannot be read")
+        try:
+            self.add_objects(runs, page, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, None)
+        finally:
+            pdfium_c.FPDFText_ClosePage(self.text_page)
+            self.text_page = None
+        return without_borrowed_spaces(runs)
+
+    def restored(self, run: Run) -> bool:
+        """Undo the line-end hyphen PDFium marks; False if it may have rewritten more (see rewritten_faces)."""
+        if run.face in self.rewritten:
+            return False
+        if run.text.endswith(PDFIUM_HYPHEN):
+            if "\u00ad" in run.advances:  # a soft hyphen or a hyphen: which one, PDFium does not say
+                return False
+            run.text = run.text[:-1] + "-"
+        return True
+
+    def add_objects(self, runs: list[Run], holder: Any, count: Any, get: Any, outer: Transform | None) -> None:
+        """Add a run for every text object of a page or form, in drawing order, forms' objects in their place."""
+        text_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM
+        kind_of = pdfium_c.FPDFPageObj_GetType
+        for index in range(count(holder)):
+            item = get(holder, index)
+            kind = kind_of(item)
+            if kind == text_kind:
+                self.add_text(runs, item, outer)
+            elif kind == form_kind:
+                inner = self.transform(item, outer)
+                self.add_objects(runs, item, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, inner)
+
+    def add_text(self, runs: list[Run], item: Any, outer: Transform | None) -> None:
+        """Add the run of one text object: its text, where it starts, its face and size, its paragraph's MCID."""
+        text = self.text_of(item)
+        font = pdfium_c.FPDFTextObj_GetFont(item)
+        if not text or not font:  # blank runs are kept: a space between two faces is one
+            self.dropped = self.dropped or not text
+            return
+        a, _, _, _, x, y = self.transform(item, outer)
+        pdfium_c.FPDFTextObj_GetFontSize(item, self.size)
+        face = self.face_of(font)
+        size = self.size.value * (abs(a) or 1.0)
+        mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(item)
+        runs.append(Run(self.number, x, y, face, size, text, self.advances_of(face), mcid))
+
+    def advances_of(self, face: str) -> dict[str, float]:
+        """The advances of a face, reading the fonts of forms too the first time a face is not among the pages'."""
+        if face not in self.advances and not self.forms_read:
+            self.forms_read = True
+            self.advances = font_advances(self.pdf, forms=True)
+            self.rewritten = rewritten_faces(self.advances)
+        return self.advances.get(face, {})
+
+    def text_of(self, item: Any) -> str:
+        """The text PDFium extracts for one text object, into the buffer kept (grown when too small)."""
+        capacity = ctypes.sizeof(self.buffer)
+        size = pdfium_c.FPDFTextObj_GetText(item, self.text_page, self.buffer, capacity)
+        if size > capacity:
+            self.buffer = (ctypes.c_ushort * (size // 2))()
+            size = pdfium_c.FPDFTextObj_GetText(item, self.text_page, self.buffer, size)
+        return ctypes.string_at(self.buffer, max(size - 2, 0)).decode("utf-16-le", errors="replace")
+
+    def transform(self, item: Any, outer: Transform | None) -> Transform:
+        """The object's matrix, on the page: within a form, followed by the form's."""
+        if not pdfium_c.FPDFPageObj_GetMatrix(item, self.matrix):
+            raise pdfium.PdfiumError("an object has no matrix")
+        matrix = self.matrix
+        own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        return own if outer is None else compose(own, outer)
+
+    def face_of(self, font: Any) -> str:
+        """The base font name without its subset tag, read once per font of the page."""
+        key = ctypes.addressof(font.contents)
+        face = self.faces.get(key)
+        if face is None:
+            size = pdfium_c.FPDFFont_GetBaseFontName(font, self.name, len(self.name))
+            if size > len(self.name):
+                self.name = ctypes.create_string_buffer(size)
+                pdfium_c.FPDFFont_GetBaseFontName(font, self.name, size)
+            face = self.faces[key] = face_name(self.name.value.decode("utf-8", errors="replace"))
+        return face
+
+    def web_links(self, page: Any) -> list[WebLink]:
+        """The /URI link annotations of one page, with their rectangles."""
+        found = []
+        position, link, rect = ctypes.c_int(0), pdfium_c.FPDF_LINK(), pdfium_c.FS_RECTF()
+        while pdfium_c.FPDFLink_Enumerate(page, position, link):
+            action = pdfium_c.FPDFLink_GetAction(link)
+            if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_URI:
+                continue
+            if not pdfium_c.FPDFLink_GetAnnotRect(link, rect):
+                continue
+            bottom, top = min(rect.bottom, rect.top), max(rect.bottom, rect.top)
+            found.append(WebLink(self.number, bottom, top, rect.left, self.uri_of(action)))
+        return found
+
+    def uri_of(self, action: Any) -> str:
+        """The URI of a /URI action, decoded as pypdf decodes a PDF string (PDFium gives its bytes as written)."""
+        size = pdfium_c.FPDFAction_GetURIPath(self.document.raw, action, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFAction_GetURIPath(self.document.raw, action, buffer, size)
+        return str(create_string_object(buffer.raw[: max(size - 1, 0)]))
+
+
+def without_borrowed_spaces(runs: list[Run]) -> list[Run]:
+    """The runs without the space PDFium adds to a text object's text when the next one on its line starts with one."""
+    ordered = sorted(runs, key=lambda run: (round(run.y * 2) / 2, run.x))
+    for run, following in itertools.pairwise(ordered):
+        same_line = round(run.y * 2) == round(following.y * 2)
+        if same_line and run.text.endswith(" ") and following.text.startswith(" "):
+            run.text = run.text[:-1]
+    return [run for run in runs if run.text]
+
+
+def compose(inner: Transform, outer: Transform) -> Transform:
+    """The matrix that applies `inner`, then `outer`."""
+    a, b, c, d, e, f = inner
+    p, q, r, s, t, u = outer
+    return a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u
+
+
+def pypdf_runs(pdf: PdfReader, number: int, advances: dict[str, dict[str, float]]) -> list[Run]:
+    """Every non-blank piece of text of one page, read with pypdf's content-stream interpreter."""
+    runs: list[Run] = []
+    sequences: list[int] = []  # the MCIDs of the marked-content sequences open, innermost last
+
+    def mark(operator: bytes, operands: list[Any], *_: Any) -> None:
+        if operator in (b"BMC", b"BDC"):
+            properties = operands[1] if operator == b"BDC" and len(operands) > 1 else None
+            mcid = properties.get("/MCID", -1) if hasattr(properties, "get") else -1
+            sequences.append(int(mcid) if isinstance(mcid, int) else -1)
+        elif operator == b"EMC" and sequences:
+            sequences.pop()
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         text = text.replace("\n", "")
@@ -194,60 +387,89 @@ def page_runs(pdf: PdfReader, number: int) -> list[Run]:
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = abs(tm[0] * cm[0]) or 1.0
-        face = str(font.get("/BaseFont", "")).split("+")[-1]
-        runs.append(Run(number, x, y, face, size * scale, text, widths.table_of(font), text_objects))
+        face = face_name(str(font.get("/BaseFont", "")))
+        mcid = next((mcid for mcid in sequences if mcid >= 0), -1)  # the outermost, as PDFium gives it
+        runs.append(Run(number, x, y, face, size * scale, text, advances.get(face, {}), mcid))
 
-    page.extract_text(visitor_operand_before=count_text_objects, visitor_text=visit)
+    pdf.pages[number].extract_text(visitor_operand_before=mark, visitor_text=visit)
     return runs
 
 
-def web_links(pdf: PdfReader, number: int) -> list[WebLink]:
-    """The /URI link annotations of one page."""
-    found = []
-    for reference in pdf.pages[number].get("/Annots") or []:
-        annotation = reference.get_object()
-        action = annotation.get("/A")
-        if annotation.get("/Subtype") != "/Link" or action is None or action.get("/S") != "/URI":
-            continue
-        left, bottom, _, top = (float(value) for value in annotation["/Rect"])
-        found.append(WebLink(number, min(bottom, top), max(bottom, top), left, str(action.get("/URI", ""))))
-    return found
+def face_name(base_font: str) -> str:
+    """A font's face: its base font name without the leading slash and the subset tag ("ABCDEF+")."""
+    return base_font.lstrip("/").split("+")[-1]
 
 
-class FontWidths:
-    """Glyph advance widths by character, from each font's /Widths and /ToUnicode."""
-
-    def __init__(self) -> None:
-        self.tables: dict[int, dict[str, float]] = {}  # by font object, which pypdf keeps per page
-
-    def table_of(self, font: Any) -> dict[str, float]:
-        """The advances of one font, read once."""
-        table = self.tables.get(id(font))
-        if table is None:
-            table = self.tables[id(font)] = self.table(font)
-        return table
-
-    @staticmethod
-    def table(font: Any) -> dict[str, float]:
-        """Character -> advance for one simple font."""
-        widths = font.get("/Widths")
-        to_unicode = font.get("/ToUnicode")
-        if widths is None or to_unicode is None:
-            return {}
-        first = int(font.get("/FirstChar", 0))
-        advances = [float(value) for value in widths.get_object()]
-        table: dict[str, float] = {}
-        cmap = to_unicode.get_object().get_data().decode("latin-1")
-        for code, target in BFCHAR_RE.findall(cmap):
-            index = int(code, 16) - first
-            try:
-                text = bytes.fromhex(target).decode("utf-16-be")
-            except ValueError:
-                continue
-            if 0 <= index < len(advances) and len(text) == 1:
-                table[text] = advances[index]
+def font_advances(pdf: PdfReader, forms: bool = False) -> dict[str, dict[str, float]]:
+    """Character -> advance for every face of the pages (and their forms'), subsets together, each font read once."""
+    seen: set[int] = set()
+    mapped: dict[str, dict[str, float]] = {}
+    for page in pdf.pages:
+        for font in fonts_in(page.get("/Resources"), seen, forms):
+            mapped.setdefault(face_name(str(font.get("/BaseFont", ""))), {}).update(font_table(font))
+    for table in mapped.values():
         table.setdefault("\u00a0", table.get(" ", 500.0))
-        return table
+    return mapped
+
+
+def fonts_in(resources: Any, seen: set[int], forms: bool) -> Iterator[Any]:
+    """The font dictionaries of a resource dictionary (and of the forms it holds), each shared one once."""
+    for reference in entries_of(resources, "/Font"):
+        if first_time(reference, seen):
+            yield reference.get_object()
+    for reference in entries_of(resources, "/XObject") if forms else ():
+        if first_time(reference, seen):
+            form = reference.get_object()
+            if form.get("/Subtype") == "/Form":
+                yield from fonts_in(form.get("/Resources"), seen, forms)
+
+
+def entries_of(resources: Any, kind: str) -> Iterable[Any]:
+    """The (unresolved) entries of one kind of resource: /Font, /XObject."""
+    dictionary = resources.get_object().get(kind) if resources is not None else None
+    return dictionary.get_object().values() if dictionary is not None else ()
+
+
+def first_time(reference: Any, seen: set[int]) -> bool:
+    """True unless the reference is to an object already seen (a direct object is always new)."""
+    if not isinstance(reference, IndirectObject):
+        return True
+    if reference.idnum in seen:
+        return False
+    seen.add(reference.idnum)
+    return True
+
+
+def font_table(font: Any) -> dict[str, float]:
+    """Character -> advance for one simple font, from its /Widths and /ToUnicode."""
+    widths = font.get("/Widths")
+    to_unicode = font.get("/ToUnicode")
+    if widths is None or to_unicode is None:
+        return {}
+    first = int(font.get("/FirstChar", 0))
+    advances = [float(value) for value in widths.get_object()]
+    table: dict[str, float] = {}
+    cmap = to_unicode.get_object().get_data().decode("latin-1")
+    for code, target in BFCHAR_RE.findall(cmap):
+        index = int(code, 16) - first
+        try:
+            text = bytes.fromhex(target).decode("utf-16-be")
+        except ValueError:
+            continue
+        if 0 <= index < len(advances) and len(text) == 1:
+            table[text] = advances[index]
+    return table
+
+
+def rewritten_faces(advances: dict[str, dict[str, float]]) -> set[str]:
+    """The faces that draw a character PDFium's text page rewrites (RIGHT_TO_LEFT, LIGATURES, NARROW ones)."""
+    return {face for face, table in advances.items() if any(map(rewritten, table.items()))}
+
+
+def rewritten(character_advance: tuple[str, float]) -> bool:
+    """True for a character PDFium's text page does not give back as drawn (see rewritten_faces)."""
+    character, advance = character_advance
+    return advance < NARROW or character in LIGATURES or unicodedata.bidirectional(character) in RIGHT_TO_LEFT
 
 
 class BodyReader:
@@ -274,7 +496,7 @@ class BodyReader:
                 self.lines.append(Line(line.page, line.y, kept, line.lead if kept[0] is line.runs[0] else 0.0))
         firsts = {keys[0] for keys in self.heading_lines if keys}
         self.left = min((line.runs[0].x for line in self.lines if (line.page, line.y) in firsts), default=0.0)
-        self.indent = min((label_split(line)[1].x - self.left for line in self.lines if label_split(line)), default=1.0)
+        self.indent = min((split[1].x - self.left for line in self.lines if (split := label_split(line))), default=1.0)
 
     def entries(self, links: list[WebLink]) -> list[tuple[Entry, Block | None]]:
         """Headings from the outline at their lines, and every entry (with its block) between them."""
@@ -417,11 +639,13 @@ def heading_lines(lines: list[Line], headings: list[Bookmark]) -> list[list[tupl
     points, and the lines that continue it; empty when no line is there."""
     claimed: set[tuple[int, float]] = set()
     found: list[list[tuple[int, float]]] = []
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
     for heading in headings:
         top = math.inf if heading.top is None else heading.top
-        below = [
-            line for line in lines if line.page == heading.page and line.y < top and (line.page, line.y) not in claimed
-        ]
+        on_page = by_page.get(heading.page, [])
+        below = [line for line in on_page if line.y < top and (line.page, line.y) not in claimed]
         if not below:
             found.append([])
             continue
@@ -480,8 +704,10 @@ def group_lines(runs: list[Run]) -> list[Line]:
 def label_split(line: Line) -> tuple[Run, Run] | None:
     """(label, first text run) when the line opens with a list label set apart before its text."""
     label = line.runs[0]
+    if not LABEL_RE.fullmatch(label.text.strip()):
+        return None
     first = next((run for run in line.runs[1:] if run.text.strip()), None)
-    if first is not None and LABEL_RE.fullmatch(label.text.strip()) and first.x > label.x + label.width * 0.5:
+    if first is not None and first.x > label.x + label.width * 0.5:
         return label, first
     return None
 
