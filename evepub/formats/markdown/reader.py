@@ -40,15 +40,16 @@ def parser() -> MarkdownIt:
 def read(path: Path) -> ReadBack:
     """Read a roadmap Markdown file back into flat entries, with list numbers, status badges and links."""
     text = path.read_text(encoding="utf-8")
-    walker = walk_markdown(text)
+    tokens = parser().parse(text)  # parsed once: the walk and the pictures read the same tokens
+    walker = walk_tokens(tokens)
     back = ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
-    back.files = local_pictures(text)
+    back.files = local_pictures(tokens)
     return back
 
 
-def local_pictures(text: str) -> list[str]:
-    """The pictures a Markdown text shows from files beside it (not from the web), in order."""
-    inline = [token for token in parser().parse(text) if token.type == "inline"]
+def local_pictures(tokens: list[Token]) -> list[str]:
+    """The pictures parsed Markdown shows from files beside it (not from the web), in order."""
+    inline = [token for token in tokens if token.type == "inline"]
     sources = [str(child.attrGet("src")) for token in inline for child in token.children or [] if child.type == "image"]
     return [source for source in sources if "://" not in source and not source.startswith(("/", "data:"))]
 
@@ -60,9 +61,13 @@ def read_markdown(text: str) -> list[Entry]:
 
 def walk_markdown(text: str) -> _Walker:
     """Every entry of a roadmap written as Markdown, and what each one shows besides its text."""
-    md = parser()
-    walker = _Walker(md)
-    for token in md.parse(text):
+    return walk_tokens(parser().parse(text))
+
+
+def walk_tokens(tokens: list[Token]) -> _Walker:
+    """Every entry of parsed roadmap Markdown, and what each one shows besides its text."""
+    walker = _Walker(parser())
+    for token in tokens:
         walker.visit(token)
     return walker
 
