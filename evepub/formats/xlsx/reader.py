@@ -42,7 +42,10 @@ class _Run:
 
 def read(path: Path) -> ReadBack:
     """Read a tracker workbook back into the entries of the roadmap it shows, with list numbers, statuses, links."""
-    table, introduction = with_workbook(path, lambda workbook, at: (table_of(workbook, at), introduction_of(workbook)))
+    def tracker(workbook: Workbook, at: Path) -> tuple[TrackerTable, list[str]]:
+        return table_of(workbook, at, with_built=False), introduction_of(workbook)  # the as-built sheet is sync's
+
+    table, introduction = with_workbook(path, tracker)
     return read_back(table, introduction)
 
 

@@ -154,8 +154,8 @@ def read_table(path: Path) -> TrackerTable:
     return with_workbook(path, table_of)
 
 
-def table_of(workbook: Workbook, path: Path) -> TrackerTable:
-    """The tracker table of an open workbook."""
+def table_of(workbook: Workbook, path: Path, with_built: bool = True) -> TrackerTable:
+    """The tracker table of an open workbook; without the as-built sheet (which only sync needs) when told."""
     inline = not has_shared_strings(path)
     titles, sheet_name, sections, lists_cut = read_lists(workbook, inline)
     if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
@@ -168,7 +168,7 @@ def table_of(workbook: Workbook, path: Path) -> TrackerTable:
     columns = find_columns(header, titles, path, sheet_name)
     bounded = BoundedRows(sheet, 2, max(columns.values()))
     rows = [row_of(number, cells, columns, inline) for number, cells in bounded]
-    built, built_cut = read_built(workbook, path)
+    built, built_cut = read_built(workbook, path) if with_built else (None, None)
     named_cuts = ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET), (built_cut, BUILT_SHEET))
     cuts = [f"{cut} of the {name} sheet" for cut, name in named_cuts if cut]
     title = workbook.properties.title or ""
