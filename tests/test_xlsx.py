@@ -158,6 +158,23 @@ def test_read_back_equals_outline_including_ids(roadmap: Roadmap, tmp_path: Path
         assert read(paths[name]).entries == outline(single), name
 
 
+def test_calamine_reads_back_what_openpyxl_reads(roadmap: Roadmap, tmp_path: Path) -> None:
+    # verify reads trackers with calamine (fast), sync with openpyxl (formulas as formulas): they must agree
+    from evepub.formats.xlsx.reader import introduction_of, read_back
+    from evepub.formats.xlsx.table import table_of, with_workbook
+
+    for name, path in save_all(write(roadmap, SETTINGS), tmp_path).items():
+        by_openpyxl = with_workbook(path, lambda book, at: read_back(table_of(book, at, False), introduction_of(book)))
+        by_calamine = read(path)
+        assert by_calamine.entries == by_openpyxl.entries, name
+        assert (by_calamine.numbers, by_calamine.statuses, by_calamine.links) == (
+            by_openpyxl.numbers,
+            by_openpyxl.statuses,
+            by_openpyxl.links,
+        ), name
+        assert by_calamine.unrecoverable == by_openpyxl.unrecoverable, name
+
+
 def test_one_workbook_per_release_with_safe_names(roadmap: Roadmap) -> None:
     files = write(roadmap, SETTINGS)
     names = [name for name in files if name.startswith("trackers/")]

@@ -23,6 +23,7 @@ from evepub.formats.xlsx.table import (
     table_of,
     with_workbook,
 )
+from evepub.formats.xlsx.values import with_values
 from evepub.model import INTRODUCTION, Entry, ItemKind, ReadBack, Release
 
 CONTROL_PICTURES = re.compile("[\u2400-\u241f]")
@@ -43,18 +44,26 @@ class _Run:
 def read(path: Path) -> ReadBack:
     """Read a tracker workbook back into the entries of the roadmap it shows, with list numbers, statuses, links."""
     def tracker(workbook: Workbook, at: Path) -> tuple[TrackerTable, list[str]]:
-        return table_of(workbook, at, with_built=False), introduction_of(workbook)  # the as-built sheet is sync's
+        # the as-built sheet is sync's; calamine gives text as Excel shows it, its escapes decoded
+        return table_of(workbook, at, with_built=False, decoded=True), introduction_of(workbook, inline=False)
 
-    table, introduction = with_workbook(path, tracker)
+    def bounded(at: Path) -> tuple[TrackerTable, list[str]]:  # sheets too far-reaching for calamine
+        return with_workbook(at, lambda workbook, _: (table_of(workbook, at, False), introduction_of(workbook)))
+
+    table, introduction = with_values(path, tracker, bounded)
     return read_back(table, introduction)
 
 
-def introduction_of(workbook: Workbook) -> list[str]:
+def introduction_of(workbook: Workbook, inline: bool = True) -> list[str]:
     """The introduction's paragraphs, as the Lists sheet records them after the title."""
     if LISTS_SHEET not in workbook.sheetnames or not hasattr(workbook[LISTS_SHEET], "iter_rows"):
         return []
     rows = (tuple(cell.value for cell in cells) for _, cells in BoundedRows(workbook[LISTS_SHEET], 2, LIST_COLUMNS))
-    return [column_text(row, LIST_SECTION_TEXT) for row in rows if column_text(row, LIST_SECTION_KIND) == INTRODUCTION]
+    return [
+        column_text(row, LIST_SECTION_TEXT, inline)
+        for row in rows
+        if column_text(row, LIST_SECTION_KIND, inline) == INTRODUCTION
+    ]
 
 
 def read_back(table: TrackerTable, introduction: list[str] | None = None) -> ReadBack:

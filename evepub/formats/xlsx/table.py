@@ -154,9 +154,10 @@ def read_table(path: Path) -> TrackerTable:
     return with_workbook(path, table_of)
 
 
-def table_of(workbook: Workbook, path: Path, with_built: bool = True) -> TrackerTable:
-    """The tracker table of an open workbook; without the as-built sheet (which only sync needs) when told."""
-    inline = not has_shared_strings(path)
+def table_of(workbook: Workbook, path: Path, with_built: bool = True, decoded: bool = False) -> TrackerTable:
+    """The tracker table of an open workbook; without the as-built sheet (which only sync needs) when told, and
+    `decoded` when the library has decoded every _xHHHH_ escape already (calamine does, openpyxl not inline)."""
+    inline = not decoded and not has_shared_strings(path)
     titles, sheet_name, sections, lists_cut = read_lists(workbook, inline)
     if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
         raise EvepubError(f"{path}: the tracker has no sheet named '{sheet_name}'")

@@ -1,0 +1,191 @@
+"""A tracker's cell values read by calamine (a compiled xlsx reader), in the shape table.py reads from openpyxl.
+
+verify reads every tracker evepub wrote, hundreds for a roadmap of many releases, and needs only what the cells
+show: calamine reads them ten times as fast as openpyxl, whose per-workbook set-up (the stylesheet, every sheet's
+dimensions) dominates a small tracker. Values come as openpyxl gives them (None for an empty cell, whole numbers
+as int, dates as datetime), but text as Excel shows it: calamine decodes the _xHHHH_ escapes itself. sync, which
+must see formulas as formulas, keeps reading with openpyxl.
+
+calamine holds a sheet as one dense range from its first cell to its last: a single cell a million rows down and
+thousands of columns across would take more memory than any machine has, and it aborts the process. So the
+sheets to read are first walked with lxml (rows and their last cell only); a sheet reaching past MAX_ROWS or
+MAX_COLUMNS is read with openpyxl, which table.py bounds row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from lxml import etree
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from python_calamine import CalamineError, CalamineWorkbook
+
+from evepub.formats.ooxml import MAX_COLUMNS, check_package, unreadable
+
+T = TypeVar("T")
+CORE_PROPERTIES = "docProps/core.xml"
+DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAX_EXTENT_ROWS = 250_000 + 1_000  # table.py's MAX_ROWS and its run of empty rows: beyond it, openpyxl reads
+
+
+class ValueCell:
+    """A cell's value and openpyxl's name for its type ('s', 'n', 'b', 'd')."""
+
+    __slots__ = ("data_type", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.data_type = data_type(value)
+
+
+class ValueSheet:
+    """One sheet's values, rows from 1, as openpyxl's read-only sheet iterates them."""
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        self.rows = rows
+
+    def reset_dimensions(self) -> None:
+        """Nothing to reset: calamine reads as far as the cells go, whatever used range the file claims."""
+
+    def iter_rows(
+        self, min_row: int = 1, max_row: int | None = None, max_col: int | None = None, values_only: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows `min_row` to `max_row`, each `max_col` cells wide (padded with empty cells)."""
+        for row in self.rows[min_row - 1 : max_row]:
+            values = [as_openpyxl(value) for value in row[:max_col]]
+            if max_col is not None:
+                values.extend([None] * (max_col - len(values)))
+            yield tuple(values) if values_only else tuple(ValueCell(value) for value in values)
+
+
+class Properties:
+    """The document properties table.py reads: the title."""
+
+    def __init__(self, title: str | None) -> None:
+        self.title = title
+
+
+class ValueWorkbook:
+    """The sheets of a workbook by name, each checked and read when first asked for, and its title."""
+
+    def __init__(self, workbook: CalamineWorkbook, archive: zipfile.ZipFile) -> None:
+        self.workbook = workbook
+        self.archive = archive
+        self.parts = sheet_parts(archive)
+        self.sheetnames: list[str] = list(workbook.sheet_names)
+        self.properties = Properties(title_of(archive))
+        self.sheets: dict[str, ValueSheet] = {}
+
+    def __getitem__(self, name: str) -> ValueSheet:
+        if name not in self.sheets:
+            if not sheet_within_bounds(self.archive, self.parts.get(name, "")):
+                raise TooFarReaching(name)
+            self.sheets[name] = ValueSheet(self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        return self.sheets[name]
+
+
+class TooFarReaching(Exception):
+    """A sheet whose cells reach past the bounds: calamine would try to hold all of its dense range."""
+
+
+def with_values(path: Path, consume: Callable[[Any, Path], T], fallback: Callable[[Path], T]) -> T:
+    """Open a workbook's values safely (the package checked first), hand them to `consume`, close the file;
+    `fallback` reads a workbook with a sheet that reaches too far for calamine."""
+    check_package(path, "Excel workbook")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise unreadable(path, "Excel workbook", error) from error
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return consume(ValueWorkbook(workbook, archive), path)
+    except TooFarReaching:
+        return fallback(path)
+    except (CalamineError, KeyError, ValueError, TypeError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        raise unreadable(path, "Excel workbook", error) from error
+    except DefusedXmlException as error:
+        raise unreadable(path, "Excel workbook", error) from error
+    finally:
+        workbook.close()
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The zip member of each worksheet, by sheet name, from xl/workbook.xml and its relationships."""
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        relation.get("Id"): relation.get("Target", "")
+        for relation in relations.iter(f"{{{PACKAGE_RELATIONSHIP_NS}}}Relationship")
+    }
+    parts = {}
+    for sheet in workbook.iter(f"{{{SHEET_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{RELATIONSHIP_NS}}}id"), "")
+        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def sheet_within_bounds(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether a worksheet's rows stop within MAX_EXTENT_ROWS and its cells within MAX_COLUMNS columns."""
+    if member not in archive.namelist():
+        return True  # no such part: calamine says so when it reads the sheet
+    row_count = 0
+    with archive.open(member) as stream:
+        rows = etree.iterparse(stream, events=("end",), tag=f"{{{SHEET_NS}}}row", resolve_entities=False)
+        for _, row in rows:
+            row_count += 1
+            number = int(row.get("r") or row_count)
+            if number > MAX_EXTENT_ROWS or len(row) > MAX_COLUMNS or not last_cell_within(row):
+                return False
+            row_count = number
+            row.clear(keep_tail=False)
+    return True
+
+
+def last_cell_within(row: Any) -> bool:
+    """Whether the row's last cell (cells come in column order) lies within MAX_COLUMNS columns."""
+    reference = row[-1].get("r") if len(row) else None
+    if not reference:
+        return True
+    column, _ = coordinate_from_string(reference)
+    return column_index_from_string(column) <= MAX_COLUMNS
+
+
+def title_of(archive: zipfile.ZipFile) -> str | None:
+    """The workbook's title property (docProps/core.xml), read with defusedxml; None when it has none."""
+    if CORE_PROPERTIES not in archive.namelist():
+        return None
+    found = fromstring(archive.read(CORE_PROPERTIES)).find(DC_TITLE)
+    return found.text if found is not None else None
+
+
+def as_openpyxl(value: Any) -> Any:
+    """A calamine value as openpyxl gives it: None for empty, int for a whole number, datetime for a date."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+def data_type(value: Any) -> str:
+    """openpyxl's data type letter for a value ('n' for an empty cell, as openpyxl's empty cells say)."""
+    if value is None:
+        return "n"
+    if isinstance(value, bool):
+        return "b"
+    if isinstance(value, int | float):
+        return "n"
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return "d"
+    return "s"
