@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.workbook import Workbook
@@ -23,13 +24,32 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from evepub.errors import EvepubError
+from evepub.formats.ooxml import pack
 from evepub.formats.settings import BuildSettings
+from evepub.formats.xlsx.chart import Bars, Charts
 from evepub.formats.xlsx.howto import how_to_lines
 from evepub.formats.xlsx.layout import INPUT_FILL, default_layout_path, load_layout_file, tint
 from evepub.formats.xlsx.reader import read
+from evepub.formats.xlsx.styles import in_schema_order
 from evepub.formats.xlsx.writer import header_footer_text, tracker_file_name, write
+from evepub.formats.xlsx.zipped import Zipper
 from evepub.importer import read_text
-from evepub.model import TRACKED_FIELDS, Entry, Item, ItemKind, ItemList, ListStyle, Roadmap, outline, walk
+from evepub.model import (
+    DEFAULT_STATUSES,
+    TRACKED_FIELDS,
+    Area,
+    Entry,
+    Item,
+    ItemKind,
+    ItemList,
+    ListStyle,
+    Quarter,
+    Release,
+    Roadmap,
+    StatusDef,
+    outline,
+    walk,
+)
 from evepub.templating import DEFAULT_TEMPLATES, Templates
 
 from conftest import ROOT, check_golden, require_tool
@@ -1013,3 +1033,99 @@ def test_timeline_sheet_shades_the_quarters_each_release_spans(eve_roadmap: Road
     for row in rows[len(dated) :]:
         assert all(cell.fill.fill_type is None for cell in row[2:])
     assert rows[0][1].value == "Q2-Q3 2024" and sheet.freeze_panes == "C4"
+
+
+# ---------------------------------------------------------------- written as openpyxl writes them
+
+
+def hostile_roadmap() -> Roadmap:
+    """A roadmap of every kind of odd text, release names that make the same file name, areas and no areas,
+    releases with periods and without, and two done statuses."""
+    odd = [*INJECTIONS, *ODD_TEXTS, "a & b < c > d", "漢字 🎉 emoji", "lit _x000D_", "ctl \x01\x1f", "x" * 32_767]
+    statuses = (StatusDef("planned", False, "9E9E9E"), StatusDef("=shipped & <x>", True, "2E7D32"))
+    statuses += (StatusDef("done", True, "000000"), StatusDef(" spaced ", False, "FFFFFF"))
+    names = ["A/B", "A:B", "a b", "=R & <1>", "  spaced  ", "漢字 🎉", "+R"]
+    releases = []
+    for number, name in enumerate(names):
+        quarter = Quarter(2030 - number, number % 4 + 1)
+        release = Release(name, period=f"Q{quarter.quarter} {quarter.year}", start=quarter, end=quarter)
+        if number % 3 == 1:
+            release.period = release.start = release.end = None
+        titles = [odd[(number + k) % len(odd)][:100] for k in range(number % 3)]
+        for title in dict.fromkeys(re.sub("[\x01\x1f]", "", title) for title in titles):  # formulas refuse them
+            items = []
+            for k, text in enumerate(odd):
+                item = Item(f"r{number}-{title[:3]}-{k}".replace(" ", "_"), text, status=statuses[k % 4].name)
+                item.owner, item.notes = (odd[k - 1], odd[k - 2]) if k % 3 == 0 else (None, None)
+                item.links = [f"https://e.org/{k}?a=1&b=<2>"] if k % 4 == 0 else []
+                items.append(item)
+            release.areas.append(Area(title, [ItemList(ListStyle.DECIMAL, [*items])]))
+        release.blocks.append(Item(f"r{number}-note", "TODO: note & <x>", kind=ItemKind.NOTE))
+        releases.append(release)
+    return Roadmap(title="Hostile & <roadmap> 🎉", releases=releases, statuses=statuses, author="A & <b>")
+
+
+def resaved(workbook: bytes) -> dict[str, bytes]:
+    """A tracker's parts as openpyxl writes them once it has read the tracker."""
+    saved = io.BytesIO()
+    load_workbook(io.BytesIO(workbook)).save(saved)
+    with zipfile.ZipFile(saved) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def comparable(part: str, data: bytes) -> bytes:
+    """A part without what openpyxl changes by design in reading and saving a tracker: the cached values of
+    formulas (it keeps none), customHeight (evepub leaves it off the Items rows, estimates a spreadsheet may
+    refit), the selections of frozen panes, the save time; and without evepub's own order of font properties."""
+    data = re.sub(rb"(</f><v>)[^<]*(</v>)", rb"\1\2", data).replace(b' customHeight="1"', b"")
+    data = re.sub(rb"<selection[^>]*/>", b"<selection/>", data)
+    data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\1", data)
+    return in_schema_order(data) if part == "xl/styles.xml" else data
+
+
+@pytest.mark.parametrize("case", ["eve", "never-seen", "hostile", "hostile on Letter"])
+def test_every_part_is_what_openpyxl_writes_for_the_same_workbook(case: str) -> None:
+    """The trackers are written as prepared XML and from templates openpyxl makes once a build; openpyxl, given
+    the workbook it reads from them, writes the same parts (but for what its reading changes, see comparable)."""
+    texts = {"eve": ROOT / "source" / "eve-roadmap.txt", "never-seen": ROOT / "tests/data/never-seen-roadmap.txt"}
+    roadmap = read_text(texts[case].read_text(encoding="utf-8")) if case in texts else hostile_roadmap()
+    settings = dataclasses.replace(SETTINGS, page_size="Letter") if case.endswith("Letter") else SETTINGS
+    for name, workbook in write(roadmap, settings).items():
+        with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+            ours = {part: archive.read(part) for part in archive.namelist()}
+        theirs = resaved(workbook)
+        assert sorted(ours) == sorted(theirs), name
+        for part, data in ours.items():
+            if part == "xl/worksheets/sheet5.xml":  # the Timeline's frozen panes make a cell openpyxl does not read
+                data = re.sub(rb'<dimension ref="A1:C(\d+)"/>', rb'<dimension ref="A1:B\1"/>', data)
+                theirs[part] = re.sub(rb'<dimension ref="A1:C(\d+)"/>', rb'<dimension ref="A1:B\1"/>', theirs[part])
+            assert comparable(part, data) == comparable(part, theirs[part]), f"{name}: {part}"
+
+
+def test_a_chart_filled_in_from_its_shape_is_what_openpyxl_makes_for_its_values() -> None:
+    """Each shape's chart is made once by openpyxl and then filled in: filled in with other values, it is what
+    openpyxl makes from those values."""
+    statuses = DEFAULT_STATUSES
+    titles, count = tuple(f"{status.name} & <label>" for status in statuses), len(statuses)
+    pairs = [
+        (Bars(4, ["a", "b", "c"], [[1] * count] * 3), Bars(9, ["  x  ", "y & <z> 🎉", "=w"], [[3] * count] * 3)),
+        (Bars(4, ["one"], [[1] * count]), Bars(6, ["  two & <2> "], [list(range(count))])),
+    ]
+    for first, second in pairs:
+        charts = Charts("Sum & mary", statuses, titles, "Items & <status>")
+        charts.xml(first)  # the shape, made from the first bars
+        made = charts.openpyxl_chart(second)._write()  # what openpyxl's writer serialises
+        assert charts.xml(second) == etree.tostring(made, encoding="utf-8")
+
+
+def test_trackers_are_zipped_as_ooxml_pack_zips_them(eve_roadmap: Roadmap) -> None:
+    """The parts trackers share are deflated once a build; the packages are the bytes ooxml.pack makes."""
+    zipper = Zipper()
+    moments = (SETTINGS.timestamp, dt.datetime(1975, 1, 1), dt.datetime(2200, 1, 1, tzinfo=dt.UTC))
+    for workbook in write(eve_roadmap, SETTINGS).values():
+        with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+            parts = {part: archive.read(part) for part in archive.namelist()}
+        for moment in moments:
+            assert zipper.pack(parts, moment, set(parts)) == pack(parts, moment)
+    odd = {"xl/é.xml": b"x", "[Content_Types].xml": b"", "_rels/.rels": b"<r/>"}  # a name zipfile marks UTF-8
+    assert zipper.pack(odd, SETTINGS.timestamp, set(odd)) == pack(odd, SETTINGS.timestamp)

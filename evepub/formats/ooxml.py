@@ -14,8 +14,10 @@ import codecs
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -111,6 +113,15 @@ def check_prolog(path: Path, name: str, part: IO[bytes]) -> None:
 FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")  # where Office and most readers look first
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the zip format cannot store earlier times
 ZIP_END = dt.datetime(2107, 12, 31, 23, 59, 58)  # nor later ones
+COMPRESS_LEVEL = 6
+# pack_streamed writes the records zipfile writes for pack's entries: no extra fields, no comments, no zip64
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+END_RECORD = struct.Struct("<4s4H2LH")
+ZIP_VERSION = 20  # made by and needed to extract, as zipfile writes them for deflated entries
+UTF8_NAME = 0x800  # the flag of an entry name that is not ASCII
+READ_WRITE = 0o600 << 16  # the attributes zipfile gives an entry that has none (rw-------)
+ZIP_LIMIT = (1 << 31) - 1  # sizes and offsets past this would need zip64, which pack_streamed does not write
 
 
 def zip_time(timestamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
@@ -138,12 +149,88 @@ def pack(entries: dict[str, bytes], timestamp: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            archive.writestr(info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            archive.writestr(info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
     return buffer.getvalue()
+
+
+def unpack(package: bytes) -> dict[str, bytes]:
+    """Every entry of a zip, by name."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def repack(package: bytes, timestamp: dt.datetime) -> bytes:
     """Re-pack a zip (as saved by python-docx with the current time) deterministically."""
-    with zipfile.ZipFile(io.BytesIO(package)) as archive:
-        entries = {info.filename: archive.read(info) for info in archive.infolist()}
-    return pack(entries, timestamp)
+    return pack(unpack(package), timestamp)
+
+
+class StreamedPart:
+    """A part compressed as it is written, piece by piece, exactly as pack compresses it whole."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+        self.compressed: list[bytes] = []
+        self.crc = 0
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        """Compress the next piece of the part."""
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        if piece := self._compressor.compress(data):
+            self.compressed.append(piece)
+
+    def close(self) -> StreamedPart:
+        """End the compressed stream; returns the part."""
+        self.compressed.append(self._compressor.flush())
+        return self
+
+    @classmethod
+    def of(cls, data: bytes) -> StreamedPart:
+        """A part compressed in one piece."""
+        part = cls()
+        part.write(data)
+        return part.close()
+
+
+def pack_streamed(entries: Mapping[str, bytes | StreamedPart], timestamp: dt.datetime) -> bytes:
+    """What pack makes of the same entries, where any entry may be compressed already (a closed StreamedPart)."""
+    date, time = dos_date_time(zip_time(timestamp))
+    buffer = io.BytesIO()
+    directory: list[bytes] = []
+    for name in ordered(entries):
+        entry = entries[name]
+        part = entry if isinstance(entry, StreamedPart) else StreamedPart.of(entry)
+        encoded, flags = zip_name(name)
+        compressed_size = sum(len(piece) for piece in part.compressed)
+        if max(part.size * 1.05, compressed_size) > ZIP_LIMIT:  # where zipfile would write zip64 records
+            raise EvepubError(f"part {name} is too large for a package without zip64 ({part.size:,} bytes)")
+        offset = buffer.tell()
+        fields = (flags, zipfile.ZIP_DEFLATED, time, date, part.crc, compressed_size, part.size, len(encoded))
+        buffer.write(LOCAL_HEADER.pack(b"PK\x03\x04", ZIP_VERSION, 0, *fields, 0) + encoded)
+        buffer.writelines(part.compressed)
+        directory.append(
+            CENTRAL_HEADER.pack(b"PK\x01\x02", ZIP_VERSION, 0, ZIP_VERSION, 0, *fields, 0, 0, 0, 0, READ_WRITE, offset)
+            + encoded
+        )
+    start = buffer.tell()
+    if start > ZIP_LIMIT:
+        raise EvepubError(f"a package of {start:,} bytes would need zip64")
+    buffer.writelines(directory)
+    end = END_RECORD.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), buffer.tell() - start, start, 0)
+    buffer.write(end)
+    return buffer.getvalue()
+
+
+def dos_date_time(when: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    """A zip entry's date and time fields (MS-DOS format, two-second steps)."""
+    year, month, day, hour, minute, second = when
+    return (year - 1980) << 9 | month << 5 | day, hour << 11 | minute << 5 | second // 2
+
+
+def zip_name(name: str) -> tuple[bytes, int]:
+    """An entry name as zipfile stores it, with its flag bits: ASCII as is, anything else as UTF-8 with its flag."""
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), UTF8_NAME

@@ -9,42 +9,48 @@ from __future__ import annotations
 
 import hashlib
 
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.protection import SheetProtection
-
 from evepub.formats.xlsx.contract import (
     BUILT_COLUMNS,
     BUILT_MARK,
-    BUILT_SHEET,
+    SOURCE_KEYS,
     encode_built,
     row_digest,
-    row_texts,
     shown_values,
 )
-from evepub.formats.xlsx.layout import Styles, visible_text
-from evepub.formats.xlsx.rows import ItemRow, text_cell
+from evepub.formats.xlsx.layout import visible_text
+from evepub.formats.xlsx.rows import CellXml, ItemRow, text_cell
+from evepub.formats.xlsx.sheet import CellGrid
+from evepub.formats.xlsx.styles import Styles
 from evepub.model import Located, Roadmap, walk
 
 LABEL_LIMIT = 1000  # characters of the source's label: a long title still fits one cell, encoded
+REPEATED_AFTER = 2  # the columns after ID and digest hold values that repeat from row to row
 
 
-def built_row(located: Located, roadmap: Roadmap) -> ItemRow:
-    """One item's as-built row: its id and the tracked values its Items row shows."""
-    shown = {key: visible_text(text) for key, text in row_texts(located, roadmap).items()}  # as the cells hold them
+def built_row(
+    located: Located, texts: dict[str, str], roadmap: Roadmap, cells: dict[tuple[int, str], CellXml]
+) -> ItemRow:
+    """One item's as-built row: its id and the tracked values its Items row (of these texts) shows; cells holds
+    the cells of values that repeat (statuses, no value), made once."""
+    shown = {key: visible_text(texts[key]) for key in SOURCE_KEYS}  # the source columns, as the cells hold them
     values = {"id": located.item.id, "text": row_digest(shown), **shown_values(located, roadmap)}
-    cells = tuple(
-        text_cell(column, encode_built(values[key]), Styles.TEXT, False)
-        for column, key in enumerate(BUILT_COLUMNS, start=1)
-    )
-    return ItemRow(cells, "", 0, None)
+    row = []
+    for column, key in enumerate(BUILT_COLUMNS, start=1):
+        encoded = encode_built(values[key])
+        cell = cells.get((column, encoded))
+        if cell is None:
+            cell = text_cell(column, encoded, Styles.TEXT, False)
+            if column > REPEATED_AFTER:
+                cells[(column, encoded)] = cell
+        row.append(cell)
+    return ItemRow(tuple(row), "", 0, None)
 
 
-def built_rows(roadmap: Roadmap) -> list[list[ItemRow]]:
-    """The as-built rows of every item, per release: prepared once for both trackers that show an item."""
-    rows: dict[int, list[ItemRow]] = {id(release): [] for release in roadmap.releases}
-    for located in walk(roadmap):
-        rows[id(located.release)].append(built_row(located, roadmap))
-    return [rows[id(release)] for release in roadmap.releases]
+def built_rows(entries: list[list[tuple[Located, dict[str, str]]]], roadmap: Roadmap) -> list[list[ItemRow]]:
+    """The as-built rows of every item, per release (its items and their row texts): prepared once for both
+    trackers that show an item."""
+    cells: dict[tuple[int, str], CellXml] = {}
+    return [[built_row(located, texts, roadmap, cells) for located, texts in release] for release in entries]
 
 
 def source_fingerprint(roadmap: Roadmap) -> str:
@@ -64,13 +70,12 @@ def source_label(roadmap: Roadmap) -> str:
     return roadmap.date.isoformat() if roadmap.date else roadmap.title
 
 
-def build_built_sheet(workbook: Workbook, styles: Styles, fingerprint: str, label: str) -> None:
-    """Add the as-built sheet's two header rows; TrackerWriter writes its item rows."""
-    sheet = workbook.create_sheet(BUILT_SHEET)
-    sheet.sheet_state = "veryHidden"
-    sheet.protection = SheetProtection(sheet=True)  # no password: it keeps accidents out, not people
+def build_built_sheet(fingerprint: str, label: str) -> CellGrid:
+    """The as-built sheet's two header rows; its item rows (built_rows) follow."""
+    grid = CellGrid()
     header = (BUILT_MARK, encode_built(fingerprint), encode_built(label[:LABEL_LIMIT]))
     for column, text in enumerate(header, start=1):
-        styles.put_text(sheet.cell(row=1, column=column), text, styles.TEXT)
+        grid.text(1, column, text, Styles.TEXT)
     for column, key in enumerate(BUILT_COLUMNS, start=1):
-        styles.put_text(sheet.cell(row=2, column=column), key, styles.TEXT)
+        grid.text(2, column, key, Styles.TEXT)
+    return grid

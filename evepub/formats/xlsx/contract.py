@@ -34,13 +34,14 @@ BUILT_COLUMNS = ("id", "text", *TRACKED_FIELDS)  # row 2 names them; one row per
 SOURCE_KEYS = ("release", "period", "area", "parent", "kind", "list", "item", "links")
 BUILT_FIRST_ROW = 3
 _ENCODED = {ord(char) for char in "%_="} | set(range(0x20)) | {0x7F}
+_ENCODING = {code: f"%{code:02X}" for code in _ENCODED}
 
 
 def encode_built(value: str | None) -> str:
     """An as-built value as the sheet stores it."""
     if value is None:
         return "n:"
-    return "s:" + "".join(f"%{ord(char):02X}" if ord(char) in _ENCODED else char for char in value)
+    return "s:" + value.translate(_ENCODING)
 
 
 def decode_built(stored: object) -> str | None:

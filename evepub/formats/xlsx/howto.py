@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
 from evepub.formats.xlsx.fit import row_height, wrapped_lines
-from evepub.formats.xlsx.layout import COLUMN_KEYS, Layout, Styles
+from evepub.formats.xlsx.layout import COLUMN_KEYS, Layout
+from evepub.formats.xlsx.sheet import CellGrid, Column
+from evepub.formats.xlsx.styles import Styles
 
 TEXT_WIDTH = 110  # character units of the one column the lines wrap in
 FIRST_LINE_ROW = 3  # row 1 holds the title
@@ -20,13 +19,11 @@ def how_to_lines(layout: Layout) -> list[str]:
     return [PLACEHOLDER_RE.sub(lambda match: layout.title(match.group(1)), line) for line in layout.how_to.lines]
 
 
-def build_how_to_sheet(workbook: Workbook, layout: Layout, styles: Styles) -> Worksheet:
-    """Add the How to use sheet: its title, then one line of plain text per row."""
-    sheet = workbook.create_sheet(layout.how_to.sheet)
-    sheet.sheet_view.showGridLines = False
-    sheet.column_dimensions["A"].width = TEXT_WIDTH
-    styles.put_text(sheet.cell(row=1, column=1), layout.how_to.title, styles.TITLE, "tracker layout")
+def build_how_to_sheet(layout: Layout) -> tuple[CellGrid, dict[int, Column]]:
+    """The How to use sheet's cells and its one column: its title, then one line of plain text per row."""
+    grid = CellGrid()
+    grid.text(1, 1, layout.how_to.title, Styles.TITLE, "tracker layout")
     for row, line in enumerate(how_to_lines(layout), start=FIRST_LINE_ROW):
-        styles.put_text(sheet.cell(row=row, column=1), line, styles.WRAP, "tracker layout")
-        sheet.row_dimensions[row].height = row_height(wrapped_lines(line, TEXT_WIDTH))
-    return sheet
+        grid.text(row, 1, line, Styles.WRAP, "tracker layout")
+        grid.heights[row] = row_height(wrapped_lines(line, TEXT_WIDTH))
+    return grid, {1: Column(TEXT_WIDTH)}

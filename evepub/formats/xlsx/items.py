@@ -9,13 +9,18 @@ one of the list (Excel's list validation ignores case, and a paste skips validat
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
+from lxml import etree
+from openpyxl.formatting.formatting import ConditionalFormatting
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle, DifferentialStyleList
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import Outline
@@ -23,7 +28,6 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evepub.errors import EvepubError
-from evepub.formats.xlsx.contract import row_texts
 from evepub.formats.xlsx.fit import row_height, text_width, wrapped_lines
 from evepub.formats.xlsx.layout import (
     FORMULA_LEADERS,
@@ -32,7 +36,6 @@ from evepub.formats.xlsx.layout import (
     LISTS_SHEET,
     MAX_INDENT,
     Layout,
-    Styles,
     cell_text,
     font_colour_on,
     item_style,
@@ -48,7 +51,9 @@ from evepub.formats.xlsx.rows import (
     row_attributes,
     text_cell,
 )
-from evepub.model import TRACKED_FIELDS, ItemKind, Located, Roadmap, walk
+from evepub.formats.xlsx.sheet import CellGrid, Column, KnownCells
+from evepub.formats.xlsx.styles import Styles
+from evepub.model import TRACKED_FIELDS, ItemKind, Located, Roadmap
 
 MAX_OUTLINE_LEVEL = 7  # Excel groups rows at most seven levels deep
 MAX_HYPERLINK = 2_000  # Excel refuses hyperlink addresses longer than about 2,080 characters
@@ -62,14 +67,13 @@ ID_MARGIN = 2  # character units of padding beside the longest ID
 WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
 
 
-def item_rows(roadmap: Roadmap, layout: Layout) -> list[list[ItemRow]]:
-    """The prepared Items rows of every release, in document order."""
-    rows: list[list[ItemRow]] = [[] for _ in roadmap.releases]
-    index = {id(release): number for number, release in enumerate(roadmap.releases)}
+Entry = tuple[Located, dict[str, str]]  # an item where it stands, and its row's texts (contract.row_texts)
+
+
+def item_rows(entries: list[list[Entry]], layout: Layout) -> list[list[ItemRow]]:
+    """The prepared Items rows of every release (its entries), in document order."""
     cells = _CellCache(layout)
-    for located in walk(roadmap):
-        rows[index[id(located.release)]].append(item_row(located, roadmap, layout, cells))
-    return rows
+    return [[item_row(located, texts, layout, cells) for located, texts in release] for release in entries]
 
 
 class _CellCache:
@@ -78,6 +82,22 @@ class _CellCache:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.known: dict[tuple[str, str], tuple[CellXml, int]] = {}
+        self.levels: dict[int, CellXml] = {}
+        self.empty: dict[tuple[int, str], CellXml] = {}
+
+    def level(self, level: int) -> CellXml:
+        """The Level cell of a row."""
+        found = self.levels.get(level)
+        if found is None:
+            found = self.levels[level] = number_cell(self.layout.index("level"), level, Styles.NUMBER)
+        return found
+
+    def empty_cell(self, column: int, style: str) -> CellXml:
+        """A cell with a style and no value."""
+        found = self.empty.get((column, style))
+        if found is None:
+            found = self.empty[(column, style)] = empty_cell(column, style)
+        return found
 
     def text(self, key: str, text: str, where: str) -> tuple[CellXml, int]:
         """The cell of a column key holding a text, and the lines it wraps to."""
@@ -91,23 +111,88 @@ class _CellCache:
         return found
 
 
-def build_items_sheet(
-    workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles, rows: list[ItemRow]
-) -> Worksheet:
-    """Add the Items sheet with its header; the rows themselves are written by xlsx_rows.TrackerWriter."""
-    sheet = workbook.create_sheet(layout.items_sheet)
-    for level in dict.fromkeys([0, *(row.level for row in rows)]):
-        styles.item(level)  # named styles in first-use order, the header's first
-    _write_header(sheet, layout, styles, id_width(roadmap, layout))
-    last_row = max(len(rows), 1) + 1  # an Excel table needs one data row, even an empty one
-    _add_table(sheet, layout, last_row)
-    _add_status_rules(sheet, roadmap, layout, last_row)
-    _add_target_validation(sheet, layout, last_row)
-    _add_source_guard(sheet, layout, last_row)
-    sheet.print_area = f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
+def item_levels(rows: list[ItemRow]) -> tuple[int, ...]:
+    """The levels whose Item styles a tracker of these rows registers, in first-use order (the header's first)."""
+    return tuple(dict.fromkeys(min(level, MAX_INDENT) for level in [0, *(row.level for row in rows)]))
+
+
+def last_item_row(rows: list[ItemRow]) -> int:
+    """The Items table's last row: an Excel table needs one data row, even an empty one."""
+    return max(len(rows), 1) + 1
+
+
+def build_items_header(
+    longest_id: float, layout: Layout, known: KnownCells | None = None
+) -> tuple[CellGrid, dict[int, Column]]:
+    """The Items sheet's header row and its columns (the ID column as wide as the longest ID needs); prepared rows
+    (items.item_row) follow."""
+    grid, columns = CellGrid(known), {}
+    ids = id_width(longest_id, layout)
+    for number, column in enumerate(layout.columns, start=1):
+        grid.text(1, number, column.title, Styles.HEADER, "tracker layout")
+        width = ids if column.key in ("id", "parent") else column.width
+        columns[number] = Column(width, column_style(column.key, 0))
+    grid.heights[1] = 30
+    return grid, columns
+
+
+def items_sheet_setup(sheet: Worksheet, layout: Layout) -> None:
+    """What an Items sheet has besides its cells and ranges: frozen header, row groups summarised above."""
     sheet.freeze_panes = "A2"
     sheet.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
-    return sheet
+
+
+def print_area(layout: Layout, last_row: int) -> str:
+    """The range the Items sheet prints: every row, up to the last printed column."""
+    return f"A1:{get_column_letter(layout.printed_columns)}{last_row}"
+
+
+class ItemsRules:
+    """The Items sheet's status drop-down and colours, date and source-column validations, and its table:
+    made by openpyxl once per build, as XML trees that each tracker copies with its own ranges set."""
+
+    def __init__(self, roadmap: Roadmap, layout: Layout) -> None:
+        self.layout = layout
+        sheet = Workbook().active
+        _add_status_rules(sheet, roadmap, layout, 2)
+        _add_target_validation(sheet, layout, 2)
+        _add_source_guard(sheet, layout, 2)
+        self.differential = DifferentialStyleList()  # the styles part's, numbered as openpyxl numbers them
+        self.formats = [self._numbered(formatting) for formatting in sheet.conditional_formatting]
+        self.validations = sheet.data_validations.to_tree()
+        table = items_table(layout, 2)
+        self.table, self.table_path = table.to_tree(), table.path
+
+    def _numbered(self, formatting: ConditionalFormatting) -> etree._Element:
+        """A conditional format's tree, its rules' differential styles numbered as openpyxl's sheet writer does."""
+        default = DifferentialStyle()
+        for rule in formatting.rules:
+            if rule.dxf and rule.dxf != default:
+                rule.dxfId = self.differential.add(rule.dxf)
+        return formatting.to_tree()
+
+    def xml(self, last_row: int) -> str:
+        """The conditional formats and validations of a tracker's Items sheet, over rows 2 to last_row."""
+        status = str(MultiCellRange(_status_cells(self.layout, last_row)))
+        formats = []
+        for template in self.formats:  # every conditional format is over the Status column
+            formatting = copy.deepcopy(template)
+            formatting.set("sqref", status)
+            formats.append(etree.tostring(formatting).decode("ascii"))
+        validations = copy.deepcopy(self.validations)
+        ranges = (status, _target_cells(self.layout, last_row), _source_cells(self.layout, last_row))
+        for validation, cells in zip(validations, ranges, strict=True):
+            validation.set("sqref", str(MultiCellRange(cells)))
+        return "".join(formats) + etree.tostring(validations).decode("ascii")
+
+    def table_xml(self, last_row: int) -> bytes:
+        """The Items table's part, over rows 1 to last_row."""
+        table = copy.deepcopy(self.table)
+        ref = _table_ref(self.layout, last_row)
+        table.set("ref", ref)
+        for child in table.iter("autoFilter"):
+            child.set("ref", ref)
+        return etree.tostring(table, encoding="utf-8")
 
 
 def column_style(key: str, level: int) -> str:
@@ -125,32 +210,27 @@ def column_style(key: str, level: int) -> str:
     return Styles.TEXT if key in UNWRAPPED_KEYS else Styles.WRAP
 
 
-def id_width(roadmap: Roadmap, layout: Layout) -> float:
+def longest_id(entries: list[Entry]) -> float:
+    """The width of the longest ID of these items, in character units (0 for none)."""
+    return max((text_width(located.item.id) for located, _ in entries), default=0)
+
+
+def id_width(longest: float, layout: Layout) -> float:
     """The width of the ID column: the layout's, widened to show the longest ID, up to MAX_ID_WIDTH.
 
     IDs are not wrapped, so a narrower column clips them; past the cap the few longest are clipped.
     """
-    longest = max((text_width(located.item.id) for located in walk(roadmap)), default=0)
     return max(layout.width("id"), min(longest + ID_MARGIN, MAX_ID_WIDTH))
 
 
-def _write_header(sheet: Worksheet, layout: Layout, styles: Styles, ids: float) -> None:
-    for number, column in enumerate(layout.columns, start=1):
-        styles.put_text(sheet.cell(row=1, column=number), column.title, styles.HEADER, "tracker layout")
-        dimension = sheet.column_dimensions[get_column_letter(number)]
-        dimension.width = ids if column.key in ("id", "parent") else column.width
-        styles.apply_to_column(dimension, column_style(column.key, 0))
-    sheet.row_dimensions[1].height = 30
-
-
-def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCache) -> ItemRow:
-    """One item's row, prepared once for every tracker that shows it."""
+def item_row(located: Located, texts: dict[str, str], layout: Layout, cache: _CellCache) -> ItemRow:
+    """One item's row (given its texts), prepared once for every tracker that shows it."""
     item = located.item
     where = f"item {item.id}"
     cells: dict[int, CellXml] = {}
     lines = 1
     link = _first_link(item.links)
-    for key, text in row_texts(located, roadmap).items():
+    for key, text in texts.items():
         if key == "item":  # the one column styled and wrapped by level
             column, style = layout.index(key), column_style(key, located.level)
             if text:
@@ -158,21 +238,20 @@ def item_row(located: Located, roadmap: Roadmap, layout: Layout, cache: _CellCac
                 cells[column] = text_cell(column, stored, style, stored.startswith(FORMULA_LEADERS))
                 lines = max(lines, wrapped_lines(text, layout.width(key), min(located.level, MAX_INDENT)))
             else:  # an empty item keeps its indent so a typed-in text lines up
-                cells[column] = empty_cell(column, style)
+                cells[column] = cache.empty_cell(column, style)
         elif text:
             cell, cell_lines = cache.text(key, text, where)
             cells[layout.index(key)] = cell
             if not (key == "links" and link):  # LibreOffice shows a hyperlink cell as one line, its first link
                 lines = max(lines, cell_lines)
-    column = layout.index("level")
-    cells[column] = number_cell(column, located.level, Styles.NUMBER)
+    cells[layout.index("level")] = cache.level(located.level)
     if item.target is not None:
         column = layout.index("target")
         cells[column] = date_cell(column, item.target, Styles.INPUT_DATE)
     for key in _input_keys(located):
         column = layout.index(key)
         if column not in cells:  # an empty input cell keeps its format, shading and unlocking for what is typed
-            cells[column] = empty_cell(column, column_style(key, 0))
+            cells[column] = cache.empty_cell(column, column_style(key, 0))
     link_cell = (get_column_letter(layout.index("links")), link) if link else None
     attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
     return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)
@@ -195,19 +274,41 @@ def _first_link(links: list[str]) -> str | None:
     return None
 
 
-def _add_table(sheet: Worksheet, layout: Layout, last_row: int) -> None:
-    ref = f"A1:{get_column_letter(len(layout.columns))}{last_row}"
+def _table_ref(layout: Layout, last_row: int) -> str:
+    return f"A1:{get_column_letter(len(layout.columns))}{last_row}"
+
+
+def items_table(layout: Layout, last_row: int) -> Table:
+    """The Items table, the first table of the workbook."""
+    ref = _table_ref(layout, last_row)
     # columns named here, or openpyxl reads the header through ws[ref] and creates every empty cell of the table
     columns = [TableColumn(id=number, name=column.title) for number, column in enumerate(layout.columns, start=1)]
     table = Table(displayName=ITEMS_TABLE, ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name=layout.table_style, showRowStripes=True)
-    sheet.add_table(table)
+    table.id = 1
+    return table
+
+
+def _status_cells(layout: Layout, last_row: int) -> str:
+    letter = get_column_letter(layout.index("status"))
+    return f"{letter}2:{letter}{last_row}"
+
+
+def _target_cells(layout: Layout, last_row: int) -> str:
+    letter = get_column_letter(layout.index("target"))
+    return f"{letter}2:{letter}{last_row}"
+
+
+def _source_cells(layout: Layout, last_row: int) -> str:
+    source = [number for number, column in enumerate(layout.columns, 1) if column.key not in TRACKED_FIELDS]
+    runs = column_runs(source)
+    return " ".join(f"{get_column_letter(first)}2:{get_column_letter(last)}{last_row}" for first, last in runs)
 
 
 def _add_status_rules(sheet: Worksheet, roadmap: Roadmap, layout: Layout, last_row: int) -> None:
     """A drop-down of the statuses on the Lists sheet, and a fill colour per status."""
     letter = get_column_letter(layout.index("status"))
-    cells = f"{letter}2:{letter}{last_row}"
+    cells = _status_cells(layout, last_row)
     list_letter = get_column_letter(LIST_STATUS)
     choices = f"{LISTS_SHEET}!${list_letter}$2:${list_letter}${len(roadmap.statuses) + 1}"
     validation = DataValidation(
@@ -245,7 +346,6 @@ def _wrong_case_rule(letter: str, choices: str) -> FormulaRule:
 
 def _add_target_validation(sheet: Worksheet, layout: Layout, last_row: int) -> None:
     """A date validation over every Target date cell, empty ones too: a text typed there is refused."""
-    letter = get_column_letter(layout.index("target"))
     validation = DataValidation(
         type="date",
         operator="greaterThan",
@@ -255,7 +355,7 @@ def _add_target_validation(sheet: Worksheet, layout: Layout, last_row: int) -> N
         errorTitle=layout.summary["target_error_title"],
         error=layout.summary["target_error"],
     )
-    validation.add(f"{letter}2:{letter}{last_row}")
+    validation.add(_target_cells(layout, last_row))
     sheet.add_data_validation(validation)
 
 
@@ -265,7 +365,6 @@ def _add_source_guard(sheet: Worksheet, layout: Layout, last_row: int) -> None:
     A validation rather than sheet protection: Excel and LibreOffice sort no range with locked cells on a
     protected sheet, and program managers sort. A value pasted in gets past it; sync then refuses it by name.
     """
-    source = [number for number, column in enumerate(layout.columns, 1) if column.key not in TRACKED_FIELDS]
     validation = DataValidation(
         type="custom",
         formula1="FALSE",
@@ -273,8 +372,8 @@ def _add_source_guard(sheet: Worksheet, layout: Layout, last_row: int) -> None:
         errorTitle=layout.summary["source_error_title"],
         error=layout.summary["source_error"],
     )
-    for first, last in column_runs(source):
-        validation.add(f"{get_column_letter(first)}2:{get_column_letter(last)}{last_row}")
+    for cells in _source_cells(layout, last_row).split():
+        validation.add(cells)
     sheet.add_data_validation(validation)
 
 

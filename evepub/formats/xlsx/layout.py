@@ -1,19 +1,15 @@
-"""Layout settings, cell-text safety and shared cell styles of the Excel trackers."""
+"""Layout settings and cell-text safety of the Excel trackers (their cell styles are in styles.py)."""
 
 from __future__ import annotations
 
 import re
-from copy import copy
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.worksheet.table import TABLESTYLES
 
 from evepub.errors import EvepubError
@@ -232,104 +228,6 @@ def font_colour_on(fill: str) -> str:
         raise EvepubError(f"status colour '{fill}' is not an RGB hex colour such as 2E7D32")
     red, green, blue = (int(fill[index : index + 2], 16) for index in (0, 2, 4))
     return "000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "FFFFFF"
-
-
-class Styles:
-    """The named cell styles of one workbook, registered once and shared by every cell."""
-
-    TEXT = "evepub text"
-    WRAP = "evepub wrapped text"
-    NUMBER = "evepub number"
-    LINK = "evepub link"
-    HEADER = "evepub header"
-    HEADER_NUMBER = "evepub header over numbers"
-    TITLE = "evepub title"
-    COUNT = "evepub count"
-    PERCENT = "evepub percent"
-    TOTAL = "evepub total"
-    TOTAL_PERCENT = "evepub total percent"
-    INPUT = "evepub input"
-    INPUT_DATE = "evepub input date"
-    DATE = "evepub date"
-    SPAN = "evepub timeline span"
-
-    def __init__(self, workbook: Workbook, date_format: str) -> None:
-        self.workbook = workbook
-        self._named: dict[str, NamedStyle] = {}
-        top = Alignment(vertical="top")
-        wrap = Alignment(vertical="top", wrap_text=True)
-        above = Border(top=Side(style="thin"))
-        bold = font(bold=True)
-        self._add(self.TEXT, alignment=top)
-        self._add(self.WRAP, alignment=wrap)
-        self._add(self.NUMBER, alignment=Alignment(vertical="top", horizontal="center"))
-        self._add(self.LINK, alignment=wrap, font=font(color="0563C1", underline="single"))
-        self._add(
-            self.HEADER,
-            alignment=Alignment(vertical="center", wrap_text=True),
-            font=font(bold=True, color="FFFFFF"),
-            fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
-        )
-        self._add(
-            self.HEADER_NUMBER,
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-            font=font(bold=True, color="FFFFFF"),
-            fill=PatternFill(fill_type="solid", start_color=TABLE_HEADER_FILL, end_color=TABLE_HEADER_FILL),
-        )
-        self._add(self.TITLE, font=font(bold=True, size=14))
-        centre = Alignment(horizontal="center")
-        self._add(self.COUNT, number_format="0", alignment=centre)
-        self._add(self.PERCENT, number_format="0%", alignment=centre)
-        self._add(self.TOTAL, font=bold, border=above, number_format="0", alignment=centre)
-        self._add(self.TOTAL_PERCENT, font=bold, border=above, number_format="0%", alignment=centre)
-        shaded = PatternFill(fill_type="solid", start_color=INPUT_FILL, end_color=INPUT_FILL)
-        unlocked = Protection(locked=False)  # editable once the sheet is protected
-        self._add(self.INPUT, alignment=wrap, number_format=TEXT_FORMAT, fill=shaded, protection=unlocked)
-        self._add(self.INPUT_DATE, alignment=top, number_format=date_format, fill=shaded, protection=unlocked)
-        self._add(self.DATE, alignment=centre, number_format=date_format)
-        span = PatternFill(fill_type="solid", start_color=SPAN_FILL, end_color=SPAN_FILL)
-        self._add(self.SPAN, fill=span, border=Border(left=Side(style="thin", color="FFFFFF")))
-
-    def apply(self, cell: Cell, name: str) -> None:
-        """Give a cell a named style."""
-        cell._style = self.array(name)
-
-    def put_text(self, cell: Cell, text: str, name: str, where: str = "tracker") -> None:
-        """Store text as a string cell, never as a formula or an error code, in a named style."""
-        # cell_text has checked what openpyxl's value setter checks; the setter would also turn "=..." into a
-        # formula and "#N/A" into an error, so the text is stored directly as a string cell.
-        text = cell_text(text, where)
-        cell._value = text
-        cell.data_type = "s"
-        self.apply(cell, name)
-        if text.startswith(FORMULA_LEADERS):
-            cell.quotePrefix = True  # Excel keeps the text a text when someone edits the cell
-
-    def _add(self, name: str, **parts: Any) -> None:
-        style = NamedStyle(name=name, **{"font": font(), **parts})
-        self.workbook.add_named_style(style)
-        self._named[name] = style
-
-    def apply_to_column(self, dimension: ColumnDimension, name: str) -> None:
-        """Give a whole column the font, alignment and number format of a named style (not its fill or protection)."""
-        style = self._named[name]
-        dimension.font, dimension.alignment = style.font, style.alignment
-        dimension.number_format = style.number_format
-
-    def item(self, level: int) -> str:
-        """The style of an Item cell, registered on first use: wrapped text indented by the item's level."""
-        name = item_style(level)
-        if name not in self._named:
-            indent = min(level, MAX_INDENT)
-            self._add(name, alignment=Alignment(horizontal="left", vertical="top", wrap_text=True, indent=indent))
-        return name
-
-    def array(self, name: str, quote: bool = False) -> StyleArray:
-        """The style record a cell of a named style gets, with Excel's quote prefix if asked."""
-        record = copy(self._named[name].as_tuple())  # what assigning cell.style = name gives a cell
-        if quote:
-            record.quotePrefix = True
-        return record
 
 
 def default_layout_path() -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
-from evepub.formats.xlsx.layout import Layout, Styles
+from evepub.formats.xlsx.layout import Layout
+from evepub.formats.xlsx.sheet import CellGrid, Column, KnownCells
+from evepub.formats.xlsx.styles import Styles
 from evepub.formats.xlsx.summary import release_span
 from evepub.model import Roadmap
 
@@ -28,33 +26,37 @@ def quarters(roadmap: Roadmap) -> list[int]:
     return list(range(min(start.index for start, _ in spans), max(end.index for _, end in spans) + 1))
 
 
-def build_timeline_sheet(workbook: Workbook, roadmap: Roadmap, layout: Layout, styles: Styles) -> Worksheet:
-    """Add the Timeline sheet: releases with a period in the roadmap's order, then those without one, unshaded."""
-    sheet = workbook.create_sheet(layout.summary["timeline_sheet"])
-    sheet.sheet_view.showGridLines = False
-    styles.put_text(sheet.cell(row=1, column=1), layout.summary["timeline_title"], styles.TITLE, "tracker layout")
+def build_timeline_sheet(
+    roadmap: Roadmap, layout: Layout, known: KnownCells | None = None
+) -> tuple[CellGrid, dict[int, Column]]:
+    """The Timeline sheet's cells and columns: releases with a period in the roadmap's order, then those without
+    one, unshaded."""
+    grid = CellGrid(known)
+    grid.text(1, 1, layout.summary["timeline_title"], Styles.TITLE, "tracker layout")
     axis = quarters(roadmap)
     headers = [layout.summary["release"], layout.summary["period"], *map(quarter_label, axis)]
     for number, label in enumerate(headers, start=1):
-        style = styles.HEADER if number < FIRST_QUARTER_COLUMN else styles.HEADER_NUMBER
-        styles.put_text(sheet.cell(row=HEADER_ROW, column=number), label, style, "tracker layout")
-    sheet.column_dimensions["A"].width = max([16, *(min(len(r.name), 40) + 2 for r in roadmap.releases)])
-    sheet.column_dimensions["B"].width = max([16, *(min(len(r.period or ""), 40) + 2 for r in roadmap.releases)])
+        style = Styles.HEADER if number < FIRST_QUARTER_COLUMN else Styles.HEADER_NUMBER
+        grid.text(HEADER_ROW, number, label, style, "tracker layout")
+    columns = {
+        1: Column(max([16, *(min(len(r.name), 40) + 2 for r in roadmap.releases)])),
+        2: Column(max([16, *(min(len(r.period or ""), 40) + 2 for r in roadmap.releases)])),
+    }
     for number in range(FIRST_QUARTER_COLUMN, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(number)].width = QUARTER_WIDTH
+        columns[number] = Column(QUARTER_WIDTH)
     dated = [release for release in roadmap.releases if release_span(release)]
     undated = [release for release in roadmap.releases if not release_span(release)]
     for row, release in enumerate([*dated, *undated], start=HEADER_ROW + 1):
-        styles.put_text(sheet.cell(row=row, column=1), release.name, styles.TEXT, "release name")
-        styles.put_text(sheet.cell(row=row, column=2), release.period or "", styles.TEXT, "release period")
+        grid.text(row, 1, release.name, Styles.TEXT, "release name")
+        grid.text(row, 2, release.period or "", Styles.TEXT, "release period")
         span = release_span(release)
         if span is None:
             continue
         for offset, index in enumerate(axis):
             if span[0].index <= index <= span[1].index:
-                styles.apply(sheet.cell(row=row, column=FIRST_QUARTER_COLUMN + offset), styles.SPAN)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=FIRST_QUARTER_COLUMN)
-    return sheet
+                grid.styled(row, FIRST_QUARTER_COLUMN + offset, Styles.SPAN)
+    grid.touch(HEADER_ROW + 1, FIRST_QUARTER_COLUMN)  # openpyxl makes the cell the panes are frozen at
+    return grid, columns
 
 
 __all__ = ["build_timeline_sheet", "quarter_label", "quarters"]
