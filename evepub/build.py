@@ -8,6 +8,7 @@ import fcntl
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from evepub.errors import EvepubError
-from evepub.formats import FORMATS, prepare_writer, slowest_first, writer
+from evepub.formats import FORMATS, job_part, prepare_writer, render_jobs, writer
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
-from evepub.render_processes import ctrl_c_deferred, render_processes
+from evepub.render_processes import ctrl_c_deferred, process_count, render_processes
 from evepub.templating import DEFAULT_TEMPLATES, Templates, raised_in_template
 
 if TYPE_CHECKING:
@@ -80,17 +81,26 @@ def reproducible_timestamp(roadmap: Roadmap) -> dt.datetime:
 
 
 def rendered_files(results: dict[str, tuple[dict[str, bytes], float]]) -> dict[str, tuple[bytes, float]]:
-    """The files of every format, in the order of the table of formats."""
-    ordered = [results[name] for name in FORMATS if name in results]
+    """The files of every job, in the order of the table of formats and, within a format, of its parts."""
+    order = {name: index for index, name in enumerate(FORMATS)}
+
+    def place(job: str) -> tuple[int, int]:
+        name, part = job_part(job)
+        return order[name], part[0] if part else 0
+
+    ordered = [results[job] for job in sorted(results, key=place)]
     return {relative: (data, seconds) for files, seconds in ordered for relative, data in files.items()}
 
 
-def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple[dict[str, bytes], float]:
-    """The files of one format and the seconds it took."""
+def render_format(
+    name: str, roadmap: Roadmap, settings: BuildSettings, part: tuple[int, int] | None = None
+) -> tuple[dict[str, bytes], float]:
+    """The files of one format (or of its part k of n) and the seconds it took."""
     started = time.perf_counter()
     try:
         with collection_paused():
-            files = writer(name).write(roadmap, settings)
+            module = writer(name)
+            files = module.write(roadmap, settings) if part is None else module.write(roadmap, settings, part=part)
     except jinja2.TemplateError as error:  # raised when a writer calls a wording macro
         raise EvepubError(f"template error while writing {name}: {error}") from None
     except EvepubError:
@@ -103,9 +113,25 @@ def render_format(name: str, roadmap: Roadmap, settings: BuildSettings) -> tuple
     return files, time.perf_counter() - started
 
 
-def render_job(name: str, shared: dict[str, Any]) -> tuple[dict[str, bytes], float]:
-    """A render process's job: one format of the shared roadmap and settings."""
-    return render_format(name, shared["roadmap"], shared["settings"])
+def render_job(job: str, shared: dict[str, Any]) -> tuple[dict[str, bytes], float]:
+    """A render process's job: one format (or a part of one) of the shared roadmap and settings."""
+    name, part = job_part(job)
+    if part is None:
+        return render_format(name, shared["roadmap"], shared["settings"])
+    return render_format(name, shared["roadmap"], shared["settings"], part)
+
+
+def whole_formats(progress: Callable[[str], None], jobs: list[str]) -> Callable[[str], None]:
+    """A progress callback for jobs that reports each format once, when its last part is done."""
+    left = Counter(job_part(job)[0] for job in jobs)
+
+    def done(job: str) -> None:
+        name = job_part(job)[0]
+        left[name] -= 1
+        if not left[name]:
+            progress(name)
+
+    return done
 
 
 def build(
@@ -160,14 +186,14 @@ def _build(
 
         tasks["verify"] = compare_output
     # fork first: the render processes import their libraries while this one reads and checks the source
-    jobs = slowest_first(wanted)
+    jobs = render_jobs(wanted, process_count(wanted))
     with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
 
         def load() -> dict[str, Any]:
             return loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
 
         kept = processes.share_loaded(load, keep=("trackers",) if verify else ())
-        rendered = rendered_files(processes.run("render", jobs, progress or (lambda name: None)))
+        rendered = rendered_files(processes.run("render", jobs, whole_formats(progress or (lambda name: None), jobs)))
         if verify:  # the processes stay for reading back; a plain build ends them before it publishes
             from evepub.verify import compare_outputs
 

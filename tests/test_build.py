@@ -201,7 +201,8 @@ def test_a_render_process_that_dies_fails_the_build_instead_of_hanging(
         raise AssertionError("the formats were to render in render processes")
 
     monkeypatch.setattr("evepub.build.render_format", dying)
-    with pytest.raises(RuntimeError, match=r"^the process rendering (pdf|xlsx) ended unexpectedly with exit status 9$"):
+    died = r"^the process rendering (pdf|docx|xlsx:1/2) ended unexpectedly with exit status 9$"  # the first jobs
+    with pytest.raises(RuntimeError, match=died):
         build(SOURCE, outdir)
     assert snapshot(outdir) == before
     assert no_child_processes_left()
@@ -497,3 +498,30 @@ def test_the_source_loads_in_a_process_of_its_own_that_the_machine_may_kill(
     assert capsys.readouterr().err == f"evepub: {message}\n"
     assert snapshot(outdir) == before
     assert no_child_processes_left()
+
+
+def test_trackers_shared_out_among_processes_are_written_as_one_process_writes_them() -> None:
+    from evepub.formats.xlsx.parts import share_of, shares
+
+    costs = [470, 12, 300, 5, 5, 90, 61]
+    found = shares(costs, 2)
+    assert sorted(index for share in found for index in share) == list(range(len(costs)))  # each once
+    loads = sorted(sum(costs[index] for index in share) for share in found)
+    assert loads[1] - loads[0] <= max(costs)  # as even as the largest workbook allows
+    assert share_of([1, 2, 3], None) == {0, 1, 2}
+
+
+@needs_render_processes
+def test_a_build_of_every_format_writes_the_trackers_a_tracker_only_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with several processes the trackers are written in parts, each process some of them
+    alone, together = tmp_path / "alone", tmp_path / "together"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(SOURCE, alone, ["xlsx"])
+    build(SOURCE, together)
+    trackers = sorted(path.relative_to(alone) for path in alone.rglob("*.xlsx"))
+    assert len(trackers) == 10
+    assert trackers == sorted(path.relative_to(together) for path in together.rglob("*.xlsx"))
+    for relative in trackers:
+        assert (alone / relative).read_bytes() == (together / relative).read_bytes(), relative

@@ -32,6 +32,7 @@ class Format:
     other_outputs: tuple[str, ...]  # further files it writes (glob patterns), each checked or linked from `output`
     cost: int  # relative render time: formats render slowest first, so the longest starts first
     libraries: frozenset[str]  # the heavy top-level modules its writer may import
+    parts: bool = False  # its writer can write its files in shares, write(..., part=(k, n)), one per process
 
     def writer(self) -> WriterModule:
         """The writer module, imported on first use."""
@@ -62,6 +63,7 @@ FORMATS: dict[str, Format] = {
             ("trackers/*.xlsx",),
             3,
             frozenset({"openpyxl"}),
+            parts=True,  # hundreds of trackers for a roadmap of many small releases: every process writes some
         ),
     )
 }
@@ -87,9 +89,30 @@ def slowest_first(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: -FORMATS[name].cost)
 
 
+def render_jobs(names: list[str], processes: int) -> list[str]:
+    """The render jobs of a build, costliest first: one per format, or with several processes, for a format
+    whose writer writes in parts, one per process ("xlsx:1/2", "xlsx:2/2"), each a share of its cost."""
+    jobs: list[tuple[float, str]] = []
+    for name in names:
+        if FORMATS[name].parts and processes >= 2:
+            jobs += [(FORMATS[name].cost / processes, f"{name}:{k}/{processes}") for k in range(1, processes + 1)]
+        else:
+            jobs.append((FORMATS[name].cost, name))
+    return [job for _, job in sorted(jobs, key=lambda pair: -pair[0])]
+
+
+def job_part(job: str) -> tuple[str, tuple[int, int] | None]:
+    """A render job's format and its part (k, n), None when the job is the whole format."""
+    name, _, part = job.partition(":")
+    if not part:
+        return name, None
+    k, _, n = part.partition("/")
+    return name, (int(k), int(n))
+
+
 def prepare_writer(name: str, templates: Templates) -> None:
     """Do what a format needs before there is a roadmap: its imports, wording.j2, the writer's own `prepare`."""
-    module = writer(name)
+    module = writer(job_part(name)[0])
     templates.wording()
     prepare = getattr(module, "prepare", None)
     if prepare is not None:

@@ -20,6 +20,7 @@ from evepub.formats.settings import BuildSettings
 from evepub.formats.xlsx.built import source_fingerprint, source_label
 from evepub.formats.xlsx.layout import load_layout
 from evepub.formats.xlsx.package import header_footer_text
+from evepub.formats.xlsx.parts import share_of
 from evepub.formats.xlsx.workbook import Scope, Trackers, Wording, release_scopes
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
@@ -31,19 +32,23 @@ PAGE_TOKEN, PAGES_TOKEN = "\ue000", "\ue001"  # private-use stand-ins for the &P
 __all__ = ["ALL_RELEASES_FILE", "TRACKERS_FOLDER", "header_footer_text", "tracker_file_name", "write"]
 
 
-def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
-    """The all-releases tracker and one tracker per release, as file bytes by relative path."""
+def write(roadmap: Roadmap, settings: BuildSettings, part: tuple[int, int] | None = None) -> dict[str, bytes]:
+    """The all-releases tracker and one tracker per release, as file bytes by relative path; with `part` (k, n)
+    only the k-th of n shares of them, for n render processes (parts.py shares them out by their items)."""
     layout = load_layout(settings.templates)
     wording = _wording(roadmap, settings)
     with collection_paused():
         source = (source_fingerprint(roadmap), source_label(roadmap))
         scopes = release_scopes(roadmap, layout)  # each item's rows are prepared once, for both its trackers
+        total = sum(len(scope.rows) for scope in scopes)
+        mine = share_of([total, *(len(scope.rows) for scope in scopes)], part)
         trackers = Trackers(roadmap, layout, wording, settings, source)
-        files = {ALL_RELEASES_FILE: trackers.workbook_bytes(Scope.joined(roadmap, scopes))}
+        files = {ALL_RELEASES_FILE: trackers.workbook_bytes(Scope.joined(roadmap, scopes))} if 0 in mine else {}
         taken: set[str] = set()
-        for release, scope in zip(roadmap.releases, scopes, strict=True):
-            name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"
-            files[name] = trackers.workbook_bytes(scope)
+        for number, (release, scope) in enumerate(zip(roadmap.releases, scopes, strict=True), start=1):
+            name = f"{TRACKERS_FOLDER}/{tracker_file_name(release.name, taken)}"  # every name: each is unique
+            if number in mine:
+                files[name] = trackers.workbook_bytes(scope)
     return files
 
 
