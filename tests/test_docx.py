@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -22,12 +23,15 @@ from strategies import tracked_roadmaps
 from evepub.build import build as build_outputs
 from evepub.errors import EvepubError
 from evepub.formats import FORMATS
+from evepub.formats.docx import writer as docx_writer
 from evepub.formats.docx.reader import read, read_document
 from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
+from evepub.formats.docx.stream import XmlStream
 from evepub.formats.docx.writer import write
+from evepub.formats.ooxml import StreamedPart, pack, pack_streamed
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
-from evepub.model import Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.model import Area, Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
 from evepub.source import dumps, load
 from evepub.templating import Templates
 from evepub.verify import Expected, compare, compare_file
@@ -728,3 +732,110 @@ def test_properties_invite_editing(eve_roadmap: Roadmap, tmp_path: Path) -> None
     core = docx.Document(str(build(eve_roadmap, tmp_path))).core_properties
     assert "do not edit" not in core.comments.lower()
     assert "editors" in core.comments
+
+
+# --- streaming: the body a chunk at a time, in bounded memory ------------------------------------------------
+
+
+def test_streamed_packing_gives_the_bytes_that_pack_gives() -> None:
+    entries = {
+        "word/document.xml": b"<w:p>text</w:p>" * 20_000,
+        "[Content_Types].xml": b"<Types/>",
+        "_rels/.rels": b"",
+        "media/bild-ü.png": bytes(range(256)) * 500,
+    }
+    streamed: dict[str, bytes | StreamedPart] = dict(entries)
+    part = StreamedPart()
+    data = entries["word/document.xml"]
+    for start in range(0, len(data), 7_777):
+        part.write(data[start : start + 7_777])
+    streamed["word/document.xml"] = part.close()
+    for timestamp in (SETTINGS.timestamp, dt.datetime(1970, 1, 1, tzinfo=dt.UTC)):
+        assert pack_streamed(streamed, timestamp) == pack(entries, timestamp)
+    assert pack_streamed({}, SETTINGS.timestamp) == pack({}, SETTINGS.timestamp)
+
+
+def hostile_release(name: str, count: int) -> Release:
+    """A release of hostile texts, text that names namespaces among them, in lists nested past Word's levels."""
+    texts = ["tab\there", "line\nbreak", '<w:p xmlns:w="urn:x"/> & xmlns', "\x01 \ufffe \u4e2d \U0001f600", "x" * 300]
+
+    def nested(depth: int, prefix: str) -> list[ItemList]:
+        if not depth:
+            return []
+        item = Item(id=f"{prefix}-{depth}", text=texts[depth % len(texts)], children=nested(depth - 1, prefix))
+        return [ItemList(ListStyle.LOWER_ALPHA, [item], start=depth)]
+
+    items = [
+        Item(
+            id=f"{name}-{n}",
+            text=texts[n % len(texts)],
+            owner="<&>" if n % 3 else None,
+            children=nested(n % 12, f"{name}-{n}"),
+        )
+        for n in range(count)
+    ]
+    return Release(name=f"{name} <&>", areas=[Area(title="xmlns:w", blocks=[ItemList(ListStyle.DECIMAL, items)])])
+
+
+def test_the_document_is_the_same_bytes_whatever_its_chunks(
+    eve_roadmap: Roadmap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roadmap = dataclasses.replace(eve_roadmap, releases=[*eve_roadmap.releases, hostile_release("Z", 40)])
+    whole = write(roadmap, SETTINGS)["roadmap.docx"]
+    for size in (1, 3):
+        monkeypatch.setattr(docx_writer, "CHUNK_PARAGRAPHS", size)
+        monkeypatch.setattr(docx_writer, "CHUNK_IDS", size)
+        assert write(roadmap, SETTINGS)["roadmap.docx"] == whole
+    document = part_bytes(whole, "word/document.xml")
+    for prefix, uri in (("w", W_NS), ("r", R_NS), ("pic", "http://schemas.openxmlformats.org/drawingml/2006/picture")):
+        assert document.count(f'xmlns:{prefix}="{uri}"'.encode()) == 1  # on the document element, as Word has it
+
+
+def part_bytes(package: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return archive.read(name)
+
+
+def many_items(total: int, releases: int = 10) -> Roadmap:
+    """A roadmap of `total` items: lists of linked, tracked items, every fourth with three sub-items."""
+
+    def item(release: int, n: int) -> Item:
+        subs = [ItemList(ListStyle.DECIMAL, [Item(id=f"r{release}-{n}-{k}", text=f"sub {k}") for k in range(3)])]
+        text = f"Item {n} of release {release}: see https://example.com/{release}/{n % 7} for more"
+        return Item(
+            id=f"r{release}-{n}", text=text, status="done" if n % 3 else None, children=subs if n % 4 == 0 else []
+        )
+
+    per_release = [
+        ItemList(ListStyle.BULLET, [item(r, n) for n in range(0, total // releases, 4)]) for r in range(releases)
+    ]
+    return Roadmap(
+        title="Many", releases=[Release(name=f"R{r}", blocks=[items]) for r, items in enumerate(per_release)]
+    )
+
+
+def test_a_large_roadmap_is_written_a_chunk_at_a_time_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    roadmap = many_items(5_000)
+    assert sum(1 for _ in walk(roadmap)) == 5_000
+    chunks: list[int] = []
+    write_chunk = XmlStream.write
+
+    def counted(stream: XmlStream, chunk: etree._Element) -> None:
+        if stream.parent.tag == f"{{{W_NS}}}body":
+            chunks.append(len(chunk))
+        write_chunk(stream, chunk)
+
+    monkeypatch.setattr(XmlStream, "write", counted)
+    tracemalloc.start()
+    try:
+        package = write(roadmap, SETTINGS)["roadmap.docx"]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    paragraphs = len(etree.fromstring(part_bytes(package, "word/document.xml")).find("w:body", NS))
+    # the tree never holds more than a chunk of paragraphs (the first also holds the cover, contents and overview)
+    assert len(chunks) >= 5_000 // docx_writer.CHUNK_PARAGRAPHS
+    assert max(chunks[1:]) <= docx_writer.CHUNK_PARAGRAPHS
+    assert sum(chunks) == paragraphs - 1  # all but the section properties
+    # nor is the document's XML held whole (it is some 350 bytes an item): Python allocates ~400 bytes an item
+    assert peak < 1_000 * 5_000, f"{peak / 5_000:.0f} bytes an item"

@@ -14,7 +14,7 @@ from lxml import etree
 
 from evepub.formats.docx.reference import MUTED, NAVY
 from evepub.formats.docx.wordml import paragraph, ruled_table, run, styled_run, sub
-from evepub.formats.overview import count_items, used_statuses
+from evepub.formats.overview import ReleaseCount, used_statuses
 from evepub.model import Roadmap
 
 RELEASE_SHARE = 0.26  # of the text width, for the release column
@@ -26,11 +26,12 @@ SMALL = 18  # half-points: the period under a release's name and the counting ru
 ZERO = "–"  # shown for a count of zero
 
 
-def add_overview(body: etree._Element, roadmap: Roadmap, wording: Any, styles: dict[str, str], width: int) -> None:
-    """Append the overview heading, the table and the counting rule to the body being built."""
+def add_overview(
+    body: etree._Element, roadmap: Roadmap, counts: list[ReleaseCount], wording: Any, styles: dict[str, str], width: int
+) -> None:
+    """Append the overview heading, the table of the counts (count_items) and the counting rule to the body."""
     if not roadmap.releases:
         return
-    counts = count_items(roadmap)
     statuses = used_statuses(roadmap, counts)
     colours = {status.name: status.colour for status in roadmap.statuses}
     p, properties = paragraph(body, styles["toc_heading"])

@@ -17,6 +17,8 @@ Headings, and every paragraph or list entry that owns a sub-list, keep with the 
 never ends a page while its sub-items start the next.
 Lists nested deeper than Word's nine levels are clamped to level 9 (ilvl 8), indented by hand.
 Characters that XML 1.0 forbids are written as U+FFFD. The output is deterministic.
+The body is built, serialised and compressed a few hundred paragraphs at a time (see docx/stream.py), so that the
+writer's memory does not grow with the roadmap as a whole tree of it would.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from evepub.formats.docx.contract import (
 from evepub.formats.docx.numbering import DEEPEST_LEVEL, MARKER_WIDTH, Numbering, text_indent
 from evepub.formats.docx.overview import SMALL, add_overview
 from evepub.formats.docx.reference import EXTRA_STYLES, MUTED, STYLES
+from evepub.formats.docx.stream import XmlStream
 from evepub.formats.docx.wordml import (
     R_NS,
     W_NS,
@@ -79,8 +82,8 @@ from evepub.formats.docx.wordml import (
     w,
     xml_safe,
 )
-from evepub.formats.ooxml import repack
-from evepub.formats.overview import count_items
+from evepub.formats.ooxml import StreamedPart, pack_streamed, unpack
+from evepub.formats.overview import ReleaseCount, count_items
 from evepub.formats.settings import BuildSettings
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
 from evepub.templating import Templates
@@ -101,6 +104,8 @@ TIMELINE_BOOKMARK = "_TocTimeline"  # the timeline heading's, which its contents
 TIMELINE_ROOM = 80  # points of the text height kept for the timeline's heading and note (as the PDF keeps)
 TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
 DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
+CHUNK_PARAGRAPHS = 500  # of the releases, built as one tree before they are serialised, compressed and dropped
+CHUNK_IDS = 5000  # entries of the item ids part built as one tree
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
     "title": "Title",
@@ -135,9 +140,17 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     no_field_update_prompt(document)
     set_core_properties(document, roadmap, settings, wording, properties)
     add_item_ids(document, body.item_ids)
+    return {OUTPUT: package(document, body, settings.timestamp)}
+
+
+def package(document: DocxDocument, body: Body, timestamp: dt.datetime) -> bytes:
+    """The .docx: every part as python-docx saves it, but the document part as streamed, packed deterministically."""
+    body.stream.close()
     buffer = io.BytesIO()
-    document.save(buffer)
-    return {OUTPUT: repack(buffer.getvalue(), settings.timestamp)}
+    document.save(buffer)  # its document part holds only the body's markers and section properties
+    entries: dict[str, bytes | StreamedPart] = dict(unpack(buffer.getvalue()))
+    entries[document.part.partname.membername] = body.part.close()
+    return pack_streamed(entries, timestamp)
 
 
 def reference_document(templates: Templates) -> DocxDocument:
@@ -165,7 +178,7 @@ class Heading:
 
 @dataclass
 class Body:
-    """Builds the document body with lxml, appending paragraphs in one pass (python-docx's is quadratic)."""
+    """Builds the document body with lxml in one pass (python-docx's is quadratic), streamed a chunk at a time."""
 
     document: DocxDocument
     styles: dict[str, str]
@@ -176,51 +189,54 @@ class Body:
     item_ids: list[str] = dataclass_field(default_factory=list)
     bookmarks: int = 0
     link_ids: dict[str, str] = dataclass_field(default_factory=dict)
+    pending: int = 0  # paragraphs of the releases begun since the last chunk was streamed
 
     def __post_init__(self) -> None:
         # Paragraphs are built in a plain lxml tree (python-docx's element classes make each new
-        # element several times slower) and moved into the document body at the end.
+        # element several times slower) and moved into the document body a chunk at a time (see docx/stream.py).
         self.element = etree.Element(w("body"), nsmap={"w": W_NS, "r": R_NS})
+        self.part = StreamedPart()  # word/document.xml, compressed as the body is built
+        self.stream = XmlStream(self.document.element, emptied_body(self.document), self.part)
         rel_numbers = [int(rid[3:]) for rid in self.document.part.rels if re.fullmatch(r"rId\d+", rid)]
         self.next_rel = 1 + max(rel_numbers, default=0)
 
     def build(self, roadmap: Roadmap, settings: BuildSettings) -> None:
         """Cover, table of contents, overview and timeline, then every release in order."""
-        self.cover(roadmap, settings)
+        counts = count_items(roadmap)
+        self.cover(roadmap, settings, counts)
         headings = list(self.headings(roadmap))
         timeline = self.timeline_picture(roadmap, settings)
         timeline_heading = Heading(1, str(self.wording.timeline_title()), TIMELINE_BOOKMARK)
         self.table_of_contents([timeline_heading, *headings] if timeline is not None else headings)
-        add_overview(self.element, roadmap, self.wording, self.styles, self.text_width)
+        add_overview(self.element, roadmap, counts, self.wording, self.styles, self.text_width)
         if timeline is not None:
+            self.stream.top_namespaces = DRAWING_NAMESPACES  # declared on the document element, as Word does
             self.timeline(timeline_heading, timeline, roadmap)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
         self.introduction(roadmap)
         pending = iter(headings)
         for index, release in enumerate(roadmap.releases):
+            self.spill()
             self.heading(next(pending), "release", page_break=index == 0)
             self.blocks(release.blocks)
             for area in release.areas:
+                self.spill()
                 self.heading(next(pending), "area")
                 self.blocks(area.blocks)
         self.numbering.finish()
-        self.replace_body(pictures=timeline is not None)
+        self.stream.write(self.element)
 
-    def replace_body(self, pictures: bool) -> None:
-        """Move the built paragraphs into the document's body, before its section properties; with pictures, declare
-        the drawing namespaces on the document element, as Word does (pandoc finds a picture's alt text only so)."""
-        body = self.document.element.body
-        section = body.find(w("sectPr"))
-        for child in list(body):
-            body.remove(child)
-        body.extend(list(self.element))
-        if section is not None:
-            body.append(section)
-        if pictures:
-            root = self.document.element
-            kept = [prefix for prefix in root.nsmap if prefix]  # also those only named in attribute values
-            etree.cleanup_namespaces(root, top_nsmap=DRAWING_NAMESPACES, keep_ns_prefixes=kept)
+    def spill(self) -> None:
+        """Before a paragraph of the releases: stream the paragraphs built so far once they make a chunk.
+
+        Only the releases are cut into chunks: the first chunk holds the cover, contents, overview and the picture,
+        whose namespaces the stream declares on the document element with it.
+        """
+        self.pending += 1
+        if self.pending >= CHUNK_PARAGRAPHS:
+            self.stream.write(self.element)
+            self.pending = 0
 
     def headings(self, roadmap: Roadmap) -> Iterator[Heading]:
         """Every heading in document order, with the Word-style _Toc bookmark of each."""
@@ -244,9 +260,8 @@ class Body:
             p, _ = paragraph(self.element, style)
             self.linked_runs(p, text)
 
-    def cover(self, roadmap: Roadmap, settings: BuildSettings) -> None:
+    def cover(self, roadmap: Roadmap, settings: BuildSettings, counts: list[ReleaseCount]) -> None:
         """Title, subtitle, edition line and summary (how many releases and items) on the first page."""
-        counts = count_items(roadmap)
         for role, text in (
             ("title", self.wording.document_title(roadmap)),
             ("subtitle", self.wording.subtitle(roadmap)),
@@ -324,6 +339,7 @@ class Body:
     def blocks(self, blocks: list[Block]) -> None:
         """Paragraphs and notes with the lists they own, and free-standing lists."""
         for block in blocks:
+            self.spill()
             if isinstance(block, ItemList):
                 self.lists([block], 0)
                 continue
@@ -340,6 +356,7 @@ class Body:
         for item_list in lists:
             num_id = str(self.numbering.new_list(item_list.style, depth, item_list.start))
             for item in item_list.items:
+                self.spill()
                 p, properties = paragraph(self.element, self.styles["list"])
                 if owns_items(item):
                     sub(properties, "keepNext")  # with its first sub-item (w:keepNext comes before w:numPr)
@@ -410,6 +427,16 @@ class Body:
         """A fresh w:id for a bookmark."""
         self.bookmarks += 1
         return self.bookmarks
+
+
+def emptied_body(document: DocxDocument) -> etree._Element:
+    """The reference's w:body with nothing left in it but its section properties."""
+    body = document.element.body
+    section = body.find(w("sectPr"))
+    del body[:]
+    if section is not None:
+        body.append(section)
+    return body
 
 
 def owns_items(item: Item) -> bool:
@@ -557,14 +584,8 @@ def property_text(value: object) -> str:
 
 def add_item_ids(document: DocxDocument, item_ids: list[str]) -> None:
     """A custom XML part mapping each `_evepub_<n>` bookmark to its item id (Word keeps such parts)."""
-    root = etree.Element(f"{{{IDS_NAMESPACE}}}items", nsmap={None: IDS_NAMESPACE})
-    for number, item_id in enumerate(item_ids, start=1):
-        entry = etree.SubElement(root, f"{{{IDS_NAMESPACE}}}item")
-        entry.set("bookmark", f"{ITEM_BOOKMARK}{number}")
-        entry.set("id", xml_safe(item_id))
     package = document.part.package
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    items = Part(package.next_partname("/customXml/item%d.xml"), CT.XML, data, package)
+    items = Part(package.next_partname("/customXml/item%d.xml"), CT.XML, item_ids_xml(item_ids), package)
     item_props = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<ds:datastoreItem ds:itemID="{IDS_ITEM_ID}" '
@@ -575,3 +596,18 @@ def add_item_ids(document: DocxDocument, item_ids: list[str]) -> None:
     props = Part(props_name, CT.OFC_CUSTOM_XML_PROPERTIES, item_props.encode("utf-8"), package)
     items.relate_to(props, RT.CUSTOM_XML_PROPS)
     document.part.relate_to(items, RT.CUSTOM_XML)
+
+
+def item_ids_xml(item_ids: list[str]) -> bytes:
+    """The item ids part, <items><item bookmark="_evepub_1" id="..."/>...</items>, built a chunk at a time."""
+    root = etree.Element(f"{{{IDS_NAMESPACE}}}items", nsmap={None: IDS_NAMESPACE})
+    tag = f"{{{IDS_NAMESPACE}}}item"
+    data = io.BytesIO()
+    stream = XmlStream(root, root, data)
+    for first in range(0, len(item_ids), CHUNK_IDS):
+        chunk = etree.Element(root.tag, nsmap=root.nsmap)
+        for number, item_id in enumerate(item_ids[first : first + CHUNK_IDS], start=first + 1):
+            etree.SubElement(chunk, tag, bookmark=f"{ITEM_BOOKMARK}{number}", id=xml_safe(item_id))
+        stream.write(chunk)
+    stream.close()
+    return data.getvalue()
