@@ -525,3 +525,27 @@ def test_a_build_of_every_format_writes_the_trackers_a_tracker_only_build_writes
     assert trackers == sorted(path.relative_to(together) for path in together.rglob("*.xlsx"))
     for relative in trackers:
         assert (alone / relative).read_bytes() == (together / relative).read_bytes(), relative
+
+
+def test_a_render_process_frees_what_a_job_left_in_cycles_before_the_next() -> None:
+    import gc
+    import weakref
+
+    from evepub.render_processes import release_memory
+
+    class Node:
+        pass
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # as in a render process
+    try:
+        first, second = Node(), Node()
+        first.other, second.other = second, first  # a cycle, as ReportLab's document and canvas make
+        alive = weakref.ref(first)
+        del first, second
+        assert alive() is not None  # with the collector off, nothing frees it
+        release_memory()
+        assert alive() is None
+    finally:
+        if was_enabled:
+            gc.enable()
