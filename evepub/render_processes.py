@@ -328,6 +328,7 @@ def serve(first: str, prepare: Prepare, tasks: dict[str, Task], jobs: int, resul
                 kind, payload = pickle.loads(read_message(jobs))
             if kind == "share":
                 shared.update(payload)
+                gc.freeze()  # what is shared lives to the end: release_memory's collections need not scan it
                 continue
             task, job = payload
             write_message(results, pickle.dumps(outcome(tasks[task], job, shared), protocol=5))
