@@ -37,7 +37,8 @@ class WriterModule(Protocol):
     """What every format's `writer` module provides."""
 
     def write(self, roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
-        """Render the roadmap; the keys are paths relative to the output folder."""
+        """Render the roadmap; the keys are paths relative to the output folder. A format whose row in FORMATS
+        says `parts` also takes `part=(k, n)` and writes only the k-th of n shares of its files."""
         ...
 
 
