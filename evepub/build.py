@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from evepub.errors import EvepubError
-from evepub.formats import FORMATS, job_part, prepare_writer, render_jobs, writer
+from evepub.formats import FORMATS, job_part, led_by, prepare_writer, render_jobs, writer
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
@@ -190,9 +190,13 @@ def _build(
     with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
 
         def load() -> dict[str, Any]:
-            return loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
+            loaded = loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
+            final = render_jobs(wanted, len(processes.processes), loaded["roadmap"])
+            # each process first renders what it prepared (imported) while the source loaded
+            return {**loaded, "jobs": led_by(final, [process.first for process in processes.processes])}
 
-        kept = processes.share_loaded(load, keep=("trackers",) if verify else ())
+        kept = processes.share_loaded(load, keep=("jobs", "trackers") if verify else ("jobs",))
+        jobs = kept["jobs"]  # the same formats; a format's parts only where the roadmap makes them worth it
         rendered = rendered_files(processes.run("render", jobs, whole_formats(progress or (lambda name: None), jobs)))
         if verify:  # the processes stay for reading back; a plain build ends them before it publishes
             from evepub.verify import compare_outputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from evepub.cache import cache_folder, cache_root
 from evepub.cli import main
 from evepub.errors import EvepubError, ExitStatus, SourceError
 from evepub.formats import FORMATS
+from evepub.model import Roadmap
 from evepub.render_processes import process_count
 
 from conftest import ROOT
@@ -511,11 +513,25 @@ def test_trackers_shared_out_among_processes_are_written_as_one_process_writes_t
     assert share_of([1, 2, 3], None) == {0, 1, 2}
 
 
+def test_trackers_are_shared_out_only_when_that_saves_more_than_a_second_import_costs(eve_roadmap: Roadmap) -> None:
+    from evepub.formats import led_by, render_jobs
+
+    assert render_jobs(list(FORMATS), 2, eve_roadmap) == ["pdf", "xlsx", "docx", "md"]
+    many = dataclasses.replace(eve_roadmap, releases=eve_roadmap.releases * 40)
+    assert render_jobs(list(FORMATS), 2, many) == ["pdf", "docx", "xlsx:1/2", "xlsx:2/2", "md"]
+    assert render_jobs(list(FORMATS), 2) == ["pdf", "docx", "xlsx:1/2", "xlsx:2/2", "md"]  # before the load
+    # the processes forked before the load prepared pdf and docx: each renders that first
+    assert led_by(["pdf", "xlsx", "docx", "md"], ["pdf", "docx"]) == ["pdf", "docx", "xlsx", "md"]
+
+
 @needs_render_processes
 def test_a_build_of_every_format_writes_the_trackers_a_tracker_only_build_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # with several processes the trackers are written in parts, each process some of them
+    from evepub.formats.xlsx import parts
+
+    monkeypatch.setattr(parts, "SPLIT_FROM", 0)  # the EVE roadmap's trackers are too little work to share out
     alone, together = tmp_path / "alone", tmp_path / "together"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(SOURCE, alone, ["xlsx"])

@@ -19,8 +19,8 @@ from pypdf.generic import Destination
 
 from evepub.build import build
 from evepub.errors import EvepubError
+from evepub.formats.font_cache import load_ttfont
 from evepub.formats.overview import count_items
-from evepub.formats.pdf.font_cache import load_ttfont
 from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
 from evepub.formats.pdf.reader import read
 from evepub.formats.pdf.writer import write

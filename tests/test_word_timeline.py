@@ -7,6 +7,7 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -20,6 +21,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from evepub.formats.docx.picture_cache import Labels, picture_key
 from evepub.formats.docx.reader import read
 from evepub.formats.docx.timeline import DPI, png
 from evepub.formats.docx.writer import PAGE_SIZES, write
@@ -103,21 +105,42 @@ def test_releases_without_periods_give_no_timeline_at_all(tmp_path: Path) -> Non
     assert read(path).entries == outline(undated())
 
 
-def test_a_word_build_loads_reportlab_only_for_a_timeline(tmp_path: Path) -> None:
+def test_a_word_build_draws_with_reportlab_only_a_timeline_its_cache_lacks(tmp_path: Path) -> None:
     source = tmp_path / "undated.yaml"
     source.write_text(dumps(undated()), encoding="utf-8")
+    cache = tmp_path / "cache"
 
-    def loads_reportlab(source: Path) -> bool:
+    def loaded_libraries(source: Path, outdir: Path, cache: Path | str) -> set[str]:
         script = (
             "import sys; from evepub.build import build; "
-            f"build({str(source)!r}, {str(tmp_path / source.stem)!r}, ['docx']); "
-            "print('reportlab' in {name.split('.')[0] for name in sys.modules})"
+            f"build({str(source)!r}, {str(outdir)!r}, ['docx']); "
+            "print(' '.join(sorted(name for name in sys.modules if name.startswith('reportlab'))))"
         )
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
-        return done.stdout.strip() == "True"
+        environment = dict(os.environ, EVEPUB_CACHE_DIR=str(cache), SOURCE_DATE_EPOCH="1700000000")
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, env=environment
+        )
+        return set(done.stdout.split())
 
-    assert not loads_reportlab(source)
-    assert loads_reportlab(ROOT / "source" / "roadmap.yaml")
+    assert loaded_libraries(source, tmp_path / "undated", cache) == set()
+    eve = ROOT / "source" / "roadmap.yaml"
+    assert "reportlab.graphics.renderPM" in loaded_libraries(eve, tmp_path / "cold", cache)
+    assert len(list((cache / "pictures").glob("*.marshal"))) == 1
+    assert not any(name.startswith("reportlab.graphics") for name in loaded_libraries(eve, tmp_path / "warm", cache))
+    assert "reportlab.graphics.renderPM" in loaded_libraries(eve, tmp_path / "none", "")
+    cold, warm, none = ((tmp_path / name / "roadmap.docx").read_bytes() for name in ("cold", "warm", "none"))
+    assert cold == warm == none
+
+
+def test_a_chart_a_fallback_face_would_draw_is_never_taken_from_the_cache(eve_roadmap: Roadmap) -> None:
+    labels = Labels("Later", "no period", "Edition")
+    size, edition = (450.0, 300.0), dt.date(2024, 6, 1)
+    assert picture_key(eve_roadmap.releases, size, labels, edition) is not None
+    cjk = dataclasses.replace(eve_roadmap.releases[0], name="発表 release")  # DejaVu has no kanji
+    assert picture_key([cjk, *eve_roadmap.releases[1:]], size, labels, edition) is None
+    other = dataclasses.replace(eve_roadmap.releases[0], period="Q1 2031")
+    keys = {picture_key(releases, size, labels, edition) for releases in ([other], eve_roadmap.releases[:1])}
+    assert len(keys) == 2  # a release's period is part of the key
 
 
 def test_the_timeline_heading_is_in_the_navigation_pane_and_the_contents(eve_roadmap: Roadmap, tmp_path: Path) -> None:

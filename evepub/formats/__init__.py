@@ -3,7 +3,8 @@
 Everything that lists formats derives from FORMATS: the CLI's choices, the build and its render order,
 verify, the bench and the Makefile's outputs. A format's package holds `writer.py` (write), `reader.py`
 (read, for verify) and `contract.py` (what both must agree on, and what the format shows back, SHOWS);
-each is imported only when that format is used.
+each is imported only when that format is used. A format that writes in parts has `parts.py` too, with
+`worth_splitting(roadmap)`, which imports no library: the process that loads the source asks it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from evepub.formats.readback import Shows
     from evepub.formats.settings import ReaderModule, WriterModule
+    from evepub.model import Roadmap
     from evepub.templating import Templates
 
 
@@ -41,6 +43,10 @@ class Format:
     def reader(self) -> ReaderModule:
         """The reader module, imported on first use."""
         return importlib.import_module(f"{self.package}.reader")  # type: ignore[return-value]
+
+    def worth_splitting(self, roadmap: Roadmap) -> bool:
+        """Whether this roadmap gives a format with parts enough work to share it out among processes."""
+        return bool(importlib.import_module(f"{self.package}.parts").worth_splitting(roadmap))
 
     def shows(self) -> Shows:
         """What the format shows of an item besides its text, as verify checks it."""
@@ -89,16 +95,29 @@ def slowest_first(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: -FORMATS[name].cost)
 
 
-def render_jobs(names: list[str], processes: int) -> list[str]:
+def render_jobs(names: list[str], processes: int, roadmap: Roadmap | None = None) -> list[str]:
     """The render jobs of a build, costliest first: one per format, or with several processes, for a format
-    whose writer writes in parts, one per process ("xlsx:1/2", "xlsx:2/2"), each a share of its cost."""
+    whose writer writes in parts, one per process ("xlsx:1/2", "xlsx:2/2"), each a share of its cost; given the
+    roadmap, only when it is worth splitting."""
     jobs: list[tuple[float, str]] = []
     for name in names:
-        if FORMATS[name].parts and processes >= 2:
+        split = FORMATS[name].parts and processes >= 2
+        if split and (roadmap is None or FORMATS[name].worth_splitting(roadmap)):
             jobs += [(FORMATS[name].cost / processes, f"{name}:{k}/{processes}") for k in range(1, processes + 1)]
         else:
             jobs.append((FORMATS[name].cost, name))
     return [job for _, job in sorted(jobs, key=lambda pair: -pair[0])]
+
+
+def led_by(jobs: list[str], prepared: list[str]) -> list[str]:
+    """The jobs, those of the formats the render processes prepared first (one each, in their order), then the rest."""
+    waiting, first = list(jobs), []
+    for job in prepared:
+        same = next((other for other in waiting if job_part(other)[0] == job_part(job)[0]), None)
+        if same is not None:
+            waiting.remove(same)
+            first.append(same)
+    return first + waiting
 
 
 def job_part(job: str) -> tuple[str, tuple[int, int] | None]:

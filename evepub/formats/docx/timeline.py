@@ -2,8 +2,8 @@
 
 The chart is drawn by the same code as the PDF's, in the PDF's fonts (evepub/formats/fonts.py) and the Word
 edition's colours, as wide as the text, and rasterised by rl_renderPM at DPI dots per inch so that it prints
-crisply. The writer imports this module only for a roadmap in which a release has a period: it loads ReportLab,
-which a Word build without a timeline never needs.
+crisply. The writer imports this module only for a roadmap in which a release has a period, and only when evepub's
+cache holds no picture of this chart (docx/picture_cache.py): it loads ReportLab, which costs more than the rest.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import io
-from dataclasses import dataclass
 from typing import Any
 
 import _rl_renderPM
@@ -20,7 +19,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 
 from evepub.formats.docx.overview import RULE, STRIPE
+from evepub.formats.docx.picture_cache import Labels, Picture
 from evepub.formats.docx.reference import INK, MUTED, NAVY
+from evepub.formats.font_cache import load_ttfont
 from evepub.formats.fonts import load_fonts
 from evepub.formats.timeline import TimelineLook, TimelineText, period_label, timeline_drawing
 from evepub.model import Release
@@ -43,23 +44,14 @@ WORD_LOOK = TimelineLook(
 )
 
 
-@dataclass(frozen=True)
-class Picture:
-    """The timeline as a PNG, its size on the page, and each release's name and period as the chart prints them."""
-
-    png: bytes
-    width: float  # points
-    height: float  # points
-    periods: list[tuple[str, str]]
-
-
 def timeline_picture(
-    releases: list[Release], size: tuple[float, float], wording: Any, properties: Any, edition: dt.date
+    releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date
 ) -> Picture | None:
     """The chart within (width, maximum height) in points, as a PNG; None when no release has a period."""
-    text = TimelineText(str(properties.timeline_later()), str(wording.no_period()), str(properties.timeline_edition()))
+    text = TimelineText(labels.later, labels.no_period, labels.edition)
     periods = [(release.name, period_label(release, text)) for release in releases]
-    fonts = load_fonts([text.later, text.no_period, text.edition, *(piece for row in periods for piece in row)])
+    printed = [text.later, text.no_period, text.edition, *(piece for row in periods for piece in row)]
+    fonts = load_fonts(printed, load_ttfont)
     drawing = timeline_drawing(releases, size, fonts, WORD_LOOK, text, edition)
     if drawing is None:
         return None

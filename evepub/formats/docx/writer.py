@@ -89,7 +89,7 @@ from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
 from evepub.templating import Templates
 
 if TYPE_CHECKING:
-    from evepub.formats.docx.timeline import Picture
+    from evepub.formats.docx.picture_cache import Picture
 
 PROPERTY_LIMIT = 255  # characters in a core document property (title, keywords, ...)
 OUTPUT = "roadmap.docx"
@@ -293,10 +293,20 @@ class Body:
         """The release timeline as a picture; None, without loading ReportLab, when no release has a period."""
         if not any(release.start and release.end for release in roadmap.releases):
             return None
-        from evepub.formats.docx.timeline import timeline_picture  # ReportLab: only a timeline needs it
+        from evepub.formats.docx.picture_cache import Labels, cached_picture, keep_picture, picture_key
 
         size = (self.text_width / TWIPS_PER_POINT, text_height(self.document) / TWIPS_PER_POINT - TIMELINE_ROOM)
-        return timeline_picture(roadmap.releases, size, self.wording, self.properties, settings.edition)
+        later, edition = str(self.properties.timeline_later()), str(self.properties.timeline_edition())
+        labels = Labels(later, str(self.wording.no_period()), edition)
+        key = picture_key(roadmap.releases, size, labels, settings.edition)
+        picture = cached_picture(key)
+        if picture is None:
+            from evepub.formats.docx.timeline import timeline_picture  # ReportLab: only drawing the chart needs it
+
+            picture = timeline_picture(roadmap.releases, size, labels, settings.edition)
+            if picture is not None:  # a key missing for want of the font cache has it now
+                keep_picture(key or picture_key(roadmap.releases, size, labels, settings.edition), picture)
+        return picture
 
     def timeline(self, heading: Heading, picture: Picture, roadmap: Roadmap) -> None:
         """The timeline after the overview: its heading, the picture, and a note when a release has no period."""

@@ -2,7 +2,7 @@
 
 Finding DejaVu (or the EVEPUB_FONT_DIR override) and a fallback face for every character it lacks is shared with
 the Word edition's timeline picture (evepub/formats/fonts.py); here the faces are parsed through the font cache
-(pdf/font_cache.py), and ReportLab's embedding is mended: each font's subsets get tags of their own, and
+(font_cache.py), and ReportLab's embedding is mended: each font's subsets get tags of their own, and
 characters beyond U+FFFF keep their Unicode mapping. A character that no installed font covers is printed as the
 main face's empty box (.notdef) but keeps its Unicode mapping, so the text is still extracted and searched
 correctly.
@@ -17,8 +17,8 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from evepub.formats import fonts as shared
-from evepub.formats.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
-from evepub.formats.pdf.font_cache import load_ttfont
+from evepub.formats.font_cache import load_ttfont
+from evepub.formats.font_files import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
 from evepub.formats.pdf.markup import escape
 
 __all__ = [

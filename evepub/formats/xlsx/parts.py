@@ -8,7 +8,22 @@ from __future__ import annotations
 
 import heapq
 
+from evepub.model import Roadmap, walk
+
 WORKBOOK_COST = 30  # the fixed work of one workbook, counted in items
+# Below this much work (items in all workbooks, plus WORKBOOK_COST each) a second process's import of openpyxl,
+# about as long as writing 2,500 items, costs more than sharing the trackers out saves.
+SPLIT_FROM = 5_000
+
+
+def worth_splitting(roadmap: Roadmap) -> bool:
+    """Whether the trackers of this roadmap are worth writing in parts, one per render process."""
+    work = WORKBOOK_COST * (len(roadmap.releases) + 1)
+    for _ in walk(roadmap):
+        work += 2  # once in the all-releases tracker, once in its release's
+        if work >= SPLIT_FROM:
+            return True
+    return work >= SPLIT_FROM
 
 
 def shares(costs: list[int], count: int) -> list[list[int]]:

@@ -15,13 +15,14 @@ import marshal
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import reportlab
-from reportlab.pdfbase import ttfonts
-from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFont, TTFontFace
+import reportlab  # the package alone, for its version; its font modules are imported where a font is made
 
 from evepub.cache import cache_folder
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 ENTRY_FORMAT = 1  # raise when what an entry holds changes
 REREAD = ("_ttf_data", "_pdfScale")  # the file's bytes are read again; the scale is a function, made again
@@ -29,8 +30,9 @@ REREAD = ("_ttf_data", "_pdfScale")  # the file's bytes are read again; the scal
 
 def load_ttfont(name: str, path: Path, index: int = 0) -> TTFont:
     """A TrueType font registered under `name`: from the cache when this file was parsed before, else parsed."""
-    folder = cache_folder("fonts")
-    entry = None if folder is None else folder / f"{entry_name(path, index)}.marshal"
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    entry = entry_path(path, index)
     if entry is not None:
         font = restored(name, path, entry)
         if font is not None:
@@ -39,6 +41,22 @@ def load_ttfont(name: str, path: Path, index: int = 0) -> TTFont:
     if entry is not None:
         store(font.face, entry)
     return font
+
+
+def entry_path(path: Path, index: int) -> Path | None:
+    """Where the cache keeps a font file's entry; None when there is no cache."""
+    folder = cache_folder("fonts")
+    return None if folder is None else folder / f"{entry_name(path, index)}.marshal"
+
+
+def cached_characters(path: Path, index: int = 0) -> frozenset[int] | None:
+    """The code points a font file has glyphs for, from its cache entry without ReportLab; None without one."""
+    try:
+        entry = entry_path(path, index)
+        saved = marshal.loads(entry.read_bytes()) if entry is not None else None
+        return frozenset(saved["plain"]["charToGlyph"]) if isinstance(saved, dict) else None
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
 
 
 def entry_name(path: Path, index: int) -> str:
@@ -50,6 +68,8 @@ def entry_name(path: Path, index: int) -> str:
 
 def store(face: TTFontFace, entry: Path) -> None:
     """Keep a parsed face's tables; a face that holds anything but plain data is not kept."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
     names = {key: value.ustr for key, value in vars(face).items() if isinstance(value, TTFNameBytes)}
     plain = {key: value for key, value in vars(face).items() if key not in names and key not in REREAD}
     try:
@@ -65,6 +85,8 @@ def store(face: TTFontFace, entry: Path) -> None:
 
 def restored(name: str, path: Path, entry: Path) -> TTFont | None:
     """The font rebuilt from its cache entry, or None when there is no usable entry."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+
     try:
         saved = marshal.loads(entry.read_bytes())
         data = path.read_bytes()
@@ -89,10 +111,12 @@ def pdf_scale(units_per_em: int) -> Any:
 
 def font_with_face(name: str, face: TTFontFace) -> TTFont:
     """A TTFont made by ReportLab's own constructor, around a face that is already parsed."""
+    from reportlab.pdfbase import ttfonts
+
     # TTFont() makes its face by calling the module's TTFontFace; for this one call, that hands over ours
     constructor = ttfonts.TTFontFace
     ttfonts.TTFontFace = lambda *args, **kwargs: face  # type: ignore[assignment,misc]
     try:
-        return TTFont(name, face.filename)
+        return ttfonts.TTFont(name, face.filename)
     finally:
         ttfonts.TTFontFace = constructor  # type: ignore[misc]

@@ -1,0 +1,122 @@
+"""The Word edition's timeline picture, kept between builds: drawing it loads ReportLab, which costs more than the rest.
+
+The PNG depends only on what the chart prints (each release's name, period and quarters, the labels' wording,
+the edition date), on its size, on the code that draws it, on ReportLab, rl_renderPM and Pillow, and on the font
+files. An entry is named by a digest of all of these, in evepub's cache (evepub/cache.py). It is used only when
+the regular face has a glyph for every character the chart prints: then no fallback face, which fontconfig may
+find or lose between builds, takes part. A missing or unreadable entry means drawing the picture again; the Word
+file is byte-identical either way (tests/test_word_timeline.py builds cold, warm and without a cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import marshal
+import os
+import string
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import _rl_renderPM
+import PIL
+import reportlab
+
+from evepub.cache import cache_folder
+from evepub.errors import EvepubError
+from evepub.formats.font_cache import cached_characters
+from evepub.formats.font_files import FONT_DIR_VARIABLE, drawable, find_faces
+from evepub.model import Release
+
+ENTRY_FORMAT = 1  # raise when what an entry holds changes
+FORMATS_FOLDER = Path(__file__).resolve().parent.parent
+DRAWING_CODE = (  # every module whose change can change the picture's pixels or its labels
+    "timeline.py",
+    "fonts.py",
+    "font_files.py",
+    "font_cache.py",
+    "docx/timeline.py",
+    "docx/overview.py",
+    "docx/reference.py",
+)
+AXIS_CHARACTERS = string.digits + "Q–- "  # the quarter and year labels of the axis
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The timeline as a PNG, its size on the page, and each release's name and period as the chart prints them."""
+
+    png: bytes
+    width: float  # points
+    height: float  # points
+    periods: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The chart's own wording: the column of releases without a period, the note for them, the edition marker."""
+
+    later: str
+    no_period: str
+    edition: str
+
+
+def picture_key(releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date) -> str | None:
+    """The name of the picture's cache entry; None when it may not be cached (a fallback face would draw it)."""
+    try:
+        faces = find_faces()
+    except EvepubError:
+        return None  # drawing the picture reports the missing fonts
+    printed = [labels.later, labels.no_period, labels.edition, AXIS_CHARACTERS]
+    printed += [piece for release in releases for piece in (release.name, release.period or "")]
+    covered = cached_characters(faces["regular"])
+    if covered is None or any(ord(char) not in covered and drawable(char) for char in set("".join(printed))):
+        return None
+    digest = hashlib.sha256()
+    for part in (ENTRY_FORMAT, reportlab.Version, _rl_renderPM._version, PIL.__version__, size, labels, edition):
+        digest.update(repr(part).encode() + b"\0")
+    for release in releases:
+        digest.update(repr((release.name, release.period, str(release.start), str(release.end))).encode() + b"\0")
+    digest.update(os.environ.get(FONT_DIR_VARIABLE, "").encode() + b"\0")
+    for path in faces.values():
+        status = path.stat()
+        digest.update(f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}\0".encode())
+    for name in DRAWING_CODE:
+        digest.update(hashlib.sha256((FORMATS_FOLDER / name).read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def entry_path(key: str) -> Path | None:
+    """Where the cache keeps the picture of one key; None when there is no cache."""
+    folder = cache_folder("pictures")
+    return None if folder is None else folder / f"{key}.marshal"
+
+
+def cached_picture(key: str | None) -> Picture | None:
+    """The picture kept under this key, or None when there is none that can be read."""
+    entry = entry_path(key) if key is not None else None
+    if entry is None:
+        return None
+    try:
+        saved = marshal.loads(entry.read_bytes())
+        periods = [(str(name), str(period)) for name, period in saved["periods"]]
+        return Picture(bytes(saved["png"]), float(saved["width"]), float(saved["height"]), periods)
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+
+
+def keep_picture(key: str | None, picture: Picture) -> None:
+    """Keep the picture under its key; a cache that cannot be written is not used."""
+    entry = entry_path(key) if key is not None else None
+    if entry is None:
+        return
+    data = marshal.dumps(
+        {"png": picture.png, "width": picture.width, "height": picture.height, "periods": picture.periods}
+    )
+    with contextlib.suppress(OSError):
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, entry)
