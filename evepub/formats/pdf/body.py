@@ -17,6 +17,7 @@ from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.formats.pdf.contract import text_says_status
 from evepub.formats.pdf.fonts import FontSet, keep_spaces
+from evepub.formats.pdf.lines import SetParagraph
 from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.style import Style, Styles, hex_colour
 from evepub.model import Block, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, find_links
@@ -132,6 +133,24 @@ class ItemParagraph(Paragraph):
         self.badge.draw(self.canv, self.width - self.style.rightIndent - extra, baseline)
 
 
+class ItemLines(SetParagraph):
+    """An item set by lines.py: kept whole on one page unless taller than a page, its status badge after its text."""
+
+    badge: Badge | None = None
+    frame_height: float = 0.0
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """Refuse to split while the item would fit on an empty page; else split as ReportLab's Paragraph."""
+        if self.height and self.height <= self.frame_height:
+            return []
+        return super().split(availWidth, availHeight)
+
+    def draw_after_text(self) -> None:
+        """The badge over the room reserved at the end of the item's text."""
+        if self.badge is not None:
+            self.badge.draw(self.canv, *self.text_end())
+
+
 @dataclass
 class BodyBuilder:
     """Turns the releases of a roadmap into flowables."""
@@ -192,7 +211,7 @@ class BodyBuilder:
             for child in item.children:
                 yield from self.item_list(child, depth + 1)
 
-    def paragraph(self, item: Item, style: ParagraphStyle, label: str | None) -> ItemParagraph:
+    def paragraph(self, item: Item, style: ParagraphStyle, label: str | None) -> Flowable:
         """One item as a paragraph that keeps itself on one page, with its badge."""
         badge = self.badge(item.status)
         if badge is not None and text_says_status(item.text, self.wording.status_labels.get(item.status or "", "")):
@@ -204,10 +223,21 @@ class BodyBuilder:
         if self.has_details(item):
             text.line_break()
             self.add_details(text, item)
-        flowable = ItemParagraph(None, style, bulletText=label, frags=text.done())
-        flowable.frame_height = self.frame_height
-        flowable.badge = badge
+        frags = text.done()
+
+        def by_reportlab() -> ItemParagraph:
+            paragraph = ItemParagraph(None, style, bulletText=label, frags=frags)
+            paragraph.frame_height, paragraph.badge = self.frame_height, badge
+            return paragraph
+
+        flowable = ItemLines(frags, style, label, self.main_faces, by_reportlab)
+        flowable.frame_height, flowable.badge = self.frame_height, badge
         return flowable
+
+    @property
+    def main_faces(self) -> frozenset[str]:
+        """The faces lines.py sets text in: the main three."""
+        return frozenset((self.fonts.regular, self.fonts.bold, self.fonts.italic))
 
     def list_style(self, depth: int, numbered: bool) -> ParagraphStyle:
         """The style of list entries at one depth: text indent by depth, label right-aligned before it."""
