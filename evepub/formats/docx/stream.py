@@ -30,6 +30,23 @@ class Sink(Protocol):
         ...
 
 
+WIDE = 64  # children of an element that moves into another tree empty, then child by child
+
+
+def move_into(parent: etree._Element, index: int, element: etree._Element) -> None:
+    """Insert an element of another tree at parent[index]: one with many children (a table of hundreds of rows)
+    moves empty and then takes its children back one by one, as lxml moves a large subtree across trees in a time
+    that grows with the square of its size."""
+    if len(element) < WIDE:
+        parent.insert(index, element)
+        return
+    children = list(element)
+    del element[:]
+    parent.insert(index, element)
+    for position, child in enumerate(children):
+        move_into(element, position, child)
+
+
 class XmlStream:
     """An XML part whose element `parent` of `root` gets its children a chunk at a time, written to `sink` in order."""
 
@@ -72,9 +89,11 @@ class XmlStream:
         """The children serialised in the part, where lxml gives them its namespace declarations; dropped from it."""
         children = list(chunk)
         count = len(children)
-        self.parent[1:1] = children  # between the markers
+        for offset, child in enumerate(children):
+            move_into(self.parent, 1 + offset, child)  # between the markers
         del children  # no proxies left: lxml frees each element as it leaves the tree
-        if self.top_namespaces:  # once, with the chunk that uses them: a later cleanup would drop them unused
+        if self.top_namespaces:  # once, with the first chunk after they are asked for, kept until a chunk uses them
+            self.kept += list(self.top_namespaces)
             etree.cleanup_namespaces(self.root, top_nsmap=self.top_namespaces, keep_ns_prefixes=self.kept)
             self.top_namespaces = {}
         head, content, _ = self.pieces()

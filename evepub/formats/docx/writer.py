@@ -104,7 +104,7 @@ TIMELINE_BOOKMARK = "_TocTimeline"  # the timeline heading's, which its contents
 TIMELINE_ROOM = 80  # points of the text height kept for the timeline's heading and note (as the PDF keeps)
 TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
 DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
-CHUNK_PARAGRAPHS = 500  # of the releases, built as one tree before they are serialised, compressed and dropped
+CHUNK_PARAGRAPHS = 500  # built as one tree before they are serialised, compressed and dropped
 CHUNK_IDS = 5000  # entries of the item ids part built as one tree
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
@@ -189,7 +189,7 @@ class Body:
     item_ids: list[str] = dataclass_field(default_factory=list)
     bookmarks: int = 0
     link_ids: dict[str, str] = dataclass_field(default_factory=dict)
-    pending: int = 0  # paragraphs of the releases begun since the last chunk was streamed
+    pending: int = 0  # paragraphs begun since the last chunk was streamed
 
     def __post_init__(self) -> None:
         # Paragraphs are built in a plain lxml tree (python-docx's element classes make each new
@@ -203,14 +203,15 @@ class Body:
     def build(self, roadmap: Roadmap, settings: BuildSettings) -> None:
         """Cover, table of contents, overview and timeline, then every release in order."""
         counts = count_items(roadmap)
+        timeline = self.timeline_picture(roadmap, settings)
+        if timeline is not None:  # declared on the document element with the first chunk, as Word does
+            self.stream.top_namespaces = DRAWING_NAMESPACES
         self.cover(roadmap, settings, counts)
         headings = list(self.headings(roadmap))
-        timeline = self.timeline_picture(roadmap, settings)
         timeline_heading = Heading(1, str(self.wording.timeline_title()), TIMELINE_BOOKMARK)
         self.table_of_contents([timeline_heading, *headings] if timeline is not None else headings)
         add_overview(self.element, roadmap, counts, self.wording, self.styles, self.text_width)
         if timeline is not None:
-            self.stream.top_namespaces = DRAWING_NAMESPACES  # declared on the document element, as Word does
             self.timeline(timeline_heading, timeline, roadmap)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
@@ -228,11 +229,8 @@ class Body:
         self.stream.write(self.element)
 
     def spill(self) -> None:
-        """Before a paragraph of the releases: stream the paragraphs built so far once they make a chunk.
-
-        Only the releases are cut into chunks: the first chunk holds the cover, contents, overview and the picture,
-        whose namespaces the stream declares on the document element with it.
-        """
+        """Before a paragraph of the contents or the releases: stream the paragraphs built so far once they make
+        a chunk. The picture's namespaces are declared on the document element with the first chunk."""
         self.pending += 1
         if self.pending >= CHUNK_PARAGRAPHS:
             self.stream.write(self.element)
@@ -281,6 +279,7 @@ class Body:
         sub(properties, "pageBreakBefore")
         run(p, str(self.wording.toc_title()))
         for index, heading in enumerate(headings):
+            self.spill()  # hundreds of entries for a roadmap of many releases
             p, properties = paragraph(self.element, self.styles[f"toc{heading.level}"])
             sub(sub(properties, "tabs"), "tab", val="right", leader="dot", pos=str(self.text_width))
             if index == 0:
