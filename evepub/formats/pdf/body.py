@@ -39,11 +39,12 @@ class Wording:
     more_links: str
 
 
-class Heading(Paragraph):
+class Heading(SetParagraph):
     """A release (level 0) or area (level 1) heading that anchors a bookmark, an outline entry and a TOC line."""
 
-    def __init__(self, markup: str, style: ParagraphStyle, level: int, title: str, key: str) -> None:
-        super().__init__(markup, style)
+    def __init__(self, text: Fragments, markup: str, faces: frozenset[str], level: int, title: str, key: str) -> None:
+        style = text.base_style
+        super().__init__(text.done(), style, None, faces, lambda: Paragraph(markup, style))
         self.level = level
         self.title = title  # plain text, for the outline and the running header
         self.key = key
@@ -180,13 +181,18 @@ class BodyBuilder:
     def release(self, number: int, release: Release) -> Iterator[Flowable]:
         """One release: heading, blocks before the first area, then each area."""
         title = self.wording.release_headings[number]
-        yield Heading(self.fonts.markup(title), self.styles.h1, 0, title, f"release-{number}")
+        yield self.heading(title, self.styles.h1, 0, f"release-{number}")
         yield from self.blocks(release.blocks)
         for area_number, area in enumerate(release.areas):
             area_title = self.wording.area_headings[number][area_number]
-            key = f"release-{number}-area-{area_number}"
-            yield Heading(self.fonts.markup(area_title), self.styles.h2, 1, area_title, key)
+            yield self.heading(area_title, self.styles.h2, 1, f"release-{number}-area-{area_number}")
             yield from self.blocks(area.blocks)
+
+    def heading(self, title: str, style: ParagraphStyle, level: int, key: str) -> Heading:
+        """A release or area heading, set by lines.py unless a fallback face has some of its characters."""
+        text = Fragments(style)
+        self.add_text(text, title, None)
+        return Heading(text, self.fonts.markup(title), self.main_faces, level, title, key)
 
     def blocks(self, blocks: list[Block]) -> Iterator[Flowable]:
         """Paragraphs, notes and lists in their original order."""

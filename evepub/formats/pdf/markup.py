@@ -88,6 +88,7 @@ class Fragments:
         base.fontName, base.bold, base.italic = _faces(style.fontName)
         base.fontSize, base.textColor = style.fontSize, style.textColor
         self.base = base
+        self.base_style = style
         self.frags: list[ParaFrag] = []
         self.links = 0
         self.soft_hyphens = False
