@@ -382,7 +382,7 @@ def compare_outputs(processes: RenderProcesses, trackers: dict[str, tuple[int, i
 
 def tracker_files(roadmap: Roadmap) -> dict[str, tuple[int, int]]:
     """Each release's tracker: its path in the output folder, the release's index and its number of items."""
-    from evepub.formats.xlsx.writer import TRACKERS_FOLDER, tracker_file_name
+    from evepub.formats.xlsx.contract import TRACKERS_FOLDER, tracker_file_name  # without openpyxl
 
     taken: set[str] = set()
     files = {}

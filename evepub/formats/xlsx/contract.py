@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import urllib.parse
 
 from evepub.formats.readback import Shows, every_link
 from evepub.model import TRACKED_FIELDS, ItemKind, Located, Roadmap
+
+TRACKERS_FOLDER = "trackers"  # the per-release trackers, beside the all-releases one
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
 
 
 def status_of(located: Located, roadmap: Roadmap) -> str:
@@ -89,3 +93,16 @@ def shown_values(located: Located, roadmap: Roadmap) -> dict[str, str | None]:
         "target": item.target.isoformat() if item.target else None,
         "notes": item.notes,
     }
+
+
+def tracker_file_name(release_name: str, taken: set[str]) -> str:
+    """A file name safe on every file system for a release's tracker, unique among `taken` (ignoring case)."""
+    stem = re.sub(r"[^\w.-]+", "-", release_name).strip("-.")[:80].strip("-.") or "release"
+    if stem.lower() in WINDOWS_RESERVED:
+        stem += "-release"
+    candidate, counter = stem, 1
+    while candidate.lower() in taken:
+        counter += 1
+        candidate = f"{stem}-{counter}"
+    taken.add(candidate.lower())
+    return f"{candidate}.xlsx"

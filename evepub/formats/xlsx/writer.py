@@ -14,10 +14,9 @@ How the workbooks are put together, openpyxl making what they share once per bui
 
 from __future__ import annotations
 
-import re
-
 from evepub.formats.settings import BuildSettings
 from evepub.formats.xlsx.built import source_fingerprint, source_label
+from evepub.formats.xlsx.contract import TRACKERS_FOLDER, tracker_file_name
 from evepub.formats.xlsx.layout import load_layout
 from evepub.formats.xlsx.package import header_footer_text
 from evepub.formats.xlsx.parts import share_of
@@ -26,8 +25,6 @@ from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
 
 ALL_RELEASES_FILE = "roadmap-tracker.xlsx"
-TRACKERS_FOLDER = "trackers"
-WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
 PAGE_TOKEN, PAGES_TOKEN = "\ue000", "\ue001"  # private-use stand-ins for the &P and &N fields
 __all__ = ["ALL_RELEASES_FILE", "TRACKERS_FOLDER", "header_footer_text", "tracker_file_name", "write"]
 
@@ -50,19 +47,6 @@ def write(roadmap: Roadmap, settings: BuildSettings, part: tuple[int, int] | Non
             if number in mine:
                 files[name] = trackers.workbook_bytes(scope)
     return files
-
-
-def tracker_file_name(release_name: str, taken: set[str]) -> str:
-    """A file name safe on every file system for a release's tracker, unique among `taken` (ignoring case)."""
-    stem = re.sub(r"[^\w.-]+", "-", release_name).strip("-.")[:80].strip("-.") or "release"
-    if stem.lower() in WINDOWS_RESERVED:
-        stem += "-release"
-    candidate, counter = stem, 1
-    while candidate.lower() in taken:
-        counter += 1
-        candidate = f"{stem}-{counter}"
-    taken.add(candidate.lower())
-    return f"{candidate}.xlsx"
 
 
 def _wording(roadmap: Roadmap, settings: BuildSettings) -> Wording:
