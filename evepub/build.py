@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from evepub.errors import EvepubError
-from evepub.formats import FORMATS, job_part, led_by, prepare_writer, render_jobs, writer
+from evepub.formats import FORMATS, job_part, led_by, prepare_writer, reader, render_jobs, writer
 from evepub.formats.settings import BuildSettings
 from evepub.gc_pause import collection_paused
 from evepub.model import Roadmap
@@ -121,6 +121,14 @@ def render_job(job: str, shared: dict[str, Any]) -> tuple[dict[str, bytes], floa
     return render_format(name, shared["roadmap"], shared["settings"], part)
 
 
+def render_job_then_reader(job: str, shared: dict[str, Any]) -> tuple[dict[str, bytes], float]:
+    """A render job of a build that verifies: render, then import the format's reader while other formats render,
+    so that reading back starts at once in the processes that finished first."""
+    result = render_job(job, shared)
+    reader(job_part(job)[0])
+    return result
+
+
 def whole_formats(progress: Callable[[str], None], jobs: list[str]) -> Callable[[str], None]:
     """A progress callback for jobs that reports each format once, when its last part is done."""
     left = Counter(job_part(job)[0] for job in jobs)
@@ -184,7 +192,7 @@ def _build(
     if verify:
         from evepub.verify import compare_output
 
-        tasks["verify"] = compare_output
+        tasks["render"], tasks["verify"] = render_job_then_reader, compare_output
     # fork first: the render processes import their libraries while this one reads and checks the source
     jobs = render_jobs(wanted, process_count(wanted))
     with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
