@@ -97,11 +97,14 @@ def slowest_first(names: list[str]) -> list[str]:
 
 def render_jobs(names: list[str], processes: int, roadmap: Roadmap | None = None) -> list[str]:
     """The render jobs of a build, costliest first: one per format, or with several processes, for a format
-    whose writer writes in parts, one per process ("xlsx:1/2", "xlsx:2/2"), each a share of its cost; given the
-    roadmap, only when it is worth splitting."""
+    whose writer writes in parts, one per process ("xlsx:1/2", "xlsx:2/2"), each a share of its cost.
+
+    A format is split only when it is the costliest of the build (else the costliest, the PDF, ends last
+    anyway, and every part repeats the work its files share) and, given the roadmap, when that is worth it."""
     jobs: list[tuple[float, str]] = []
+    costliest = max(FORMATS[name].cost for name in names) if names else 0
     for name in names:
-        split = FORMATS[name].parts and processes >= 2
+        split = FORMATS[name].parts and processes >= 2 and FORMATS[name].cost == costliest
         if split and (roadmap is None or FORMATS[name].worth_splitting(roadmap)):
             jobs += [(FORMATS[name].cost / processes, f"{name}:{k}/{processes}") for k in range(1, processes + 1)]
         else:
