@@ -411,13 +411,15 @@ ALIAS_MESSAGE = "an alias (*name) repeats the value anchored here; aliases are n
 def check_nodes(node: Node, path: str) -> None:
     """Refuse aliases (alias bombs, cycles) and any tag that is not plain YAML, before anything else."""
     problems: list[Problem] = []
-    stack, seen = [node], set()
+    stack: list[Node] = [node]
+    seen: set[int] = set()
+    pop, extend, add = stack.pop, stack.extend, seen.add  # 180,000 nodes in a roadmap of 20,000 items
     while stack:
-        current = stack.pop()
+        current = pop()
         if id(current) in seen:
             mark = current.start_mark
             raise SourceError(path, mark.line + 1, mark.column + 1, ALIAS_MESSAGE)
-        seen.add(id(current))
+        add(id(current))
         if current.tag not in STANDARD_TAGS:
             kind = "Python object tags are" if "python/" in current.tag else f"the tag {current.tag} is"
             problems.append(
@@ -428,10 +430,12 @@ def check_nodes(node: Node, path: str) -> None:
                     f"{kind} not allowed in a roadmap source",
                 )
             )
-        if isinstance(current, MappingNode):
-            stack.extend(part for pair in current.value for part in pair)
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.value)
+        kind = type(current)
+        if kind is MappingNode:
+            for pair in current.value:
+                extend(pair)
+        elif kind is SequenceNode:
+            extend(current.value)
     if problems:
         raise SourceError(problems=problems)
 
