@@ -49,12 +49,16 @@ def text_width(text: str, face: str, size: float) -> float:
 
 class Word:
     """A run of text between spaces: its pieces (a fragment and its text each), its width and largest size, and
-    the fragment that holds the space after it (None when none follows)."""
+    the fragment that holds the space after it with that space's width (None and 0 when none follows)."""
 
-    __slots__ = ("pieces", "size", "space", "width")
+    __slots__ = ("pieces", "size", "space", "space_width", "width")
 
-    def __init__(self, pieces: list[tuple[ParaFrag, str]], width: float, size: float, space: ParaFrag | None) -> None:
-        self.pieces, self.width, self.size, self.space = pieces, width, size, space
+    def __init__(
+        self, pieces: list[tuple[ParaFrag, str]], width: float, size: float, space: ParaFrag | None, space_width: float
+    ) -> None:
+        if width <= 0:
+            raise NotSettable  # Paragraph counts no space before a word without width
+        self.pieces, self.width, self.size, self.space, self.space_width = pieces, width, size, space, space_width
 
 
 @dataclass
@@ -81,37 +85,32 @@ def words_of(frags: list[ParaFrag], faces: frozenset[str]) -> list[Word | None]:
     for frag in frags:
         if getattr(frag, "lineBreak", False):
             if pieces:
-                found.append(word_of(pieces, width, size, None))
+                found.append(Word(pieces, width, size, None, 0.0))
                 pieces, width, size = [], 0.0, 0.0
             found.append(None)
             continue
-        if frag.fontName not in faces or SOFT_HYPHEN in frag.text or getattr(frag, "backColor", None):
+        text, face, frag_size = frag.text, frag.fontName, frag.fontSize
+        if face not in faces or SOFT_HYPHEN in text or getattr(frag, "backColor", None):
             raise NotSettable
-        face, frag_size = frag.fontName, frag.fontSize
-        table = width_table(face, frag_size)
-        for index, part in enumerate(frag.text.split(" ")):
+        table, measure = width_table(face, frag_size), getFont(face).stringWidth
+        space_width = text_width(" ", face, frag_size)
+        for index, part in enumerate(text.split(" ")):
             if index:
                 if not pieces:
                     raise NotSettable  # a space that starts a line, after a forced break: Paragraph draws it
-                found.append(word_of(pieces, width, size, frag))
+                found.append(Word(pieces, width, size, frag, space_width))
                 pieces, width, size = [], 0.0, 0.0
             if part:
                 pieces.append((frag, part))
                 measured = table.get(part)
                 if measured is None:
-                    measured = table[part] = getFont(face).stringWidth(part, frag_size)
+                    measured = table[part] = measure(part, frag_size)
                 width += measured
-                size = max(size, frag_size)
+                if frag_size > size:
+                    size = frag_size
     if pieces:
-        found.append(word_of(pieces, width, size, None))
+        found.append(Word(pieces, width, size, None, 0.0))
     return found
-
-
-def word_of(pieces: list[tuple[ParaFrag, str]], width: float, size: float, space: ParaFrag | None) -> Word:
-    """A word; NotSettable for one without width, before which Paragraph counts no space."""
-    if width <= 0:
-        raise NotSettable
-    return Word(pieces, width, size, space)
 
 
 def break_lines(words: list[Word | None], rooms: tuple[float, float], shrinkage: float) -> list[Line]:
@@ -136,9 +135,9 @@ def break_lines(words: list[Word | None], rooms: tuple[float, float], shrinkage:
             width += pending
         current.append(word)
         width += word.width
-        size = max(size, word.size)
-        last = word.space
-        pending = text_width(" ", last.fontName, last.fontSize) if last is not None else 0.0
+        if word.size > size:
+            size = word.size
+        pending = word.space_width
     if current:
         lines.append(Line(current, width, room, size))
     return lines
@@ -183,6 +182,7 @@ class TextDrawer:
 
     canvas: Any
     codes: dict[tuple[str, str], list[tuple[int, bytes]]] = field(default_factory=dict)
+    names: dict[tuple[str, int], str] = field(default_factory=dict)  # each subset's font resource name
 
     def encoded(self, parts: list[str], face: str) -> list[tuple[int, bytes]]:
         """The codes of the texts in a face's subsets: (subset, codes) runs, neighbours of one subset joined."""
@@ -200,9 +200,11 @@ class TextDrawer:
 
     def show(self, parts: list[str], face: str, size: float, state: list[Any]) -> list[str]:
         """Operators that draw the texts at the current text position; `state` holds the font last set."""
-        font, doc, escape, code = getFont(face), self.canvas._doc, self.canvas._escape, []
+        escape, names, code = self.canvas._escape, self.names, []
         for subset, codes in self.encoded(parts, face):
-            name = font.getSubsetInternalName(subset, doc)
+            name = names.get((face, subset))
+            if name is None:
+                name = names[(face, subset)] = getFont(face).getSubsetInternalName(subset, self.canvas._doc)
             if state[0] != (name, size):
                 state[0] = (name, size)
                 code.append(f"{name} {size_text(size)} Tf")
@@ -226,7 +228,13 @@ def drawer_of(canvas: Any) -> TextDrawer:
 
 def colour_operator(colour: Any) -> str:
     """The fill colour operator of a colour, as ReportLab's text objects write it."""
-    return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
+    return rgb_operator(colour.red, colour.green, colour.blue)
+
+
+@cache
+def rgb_operator(red: float, green: float, blue: float) -> str:
+    """The fill colour operator of an RGB colour."""
+    return f"{fp_str(red, green, blue)} rg"
 
 
 def settable_style(style: ParagraphStyle) -> bool:
