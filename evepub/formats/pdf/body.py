@@ -103,16 +103,26 @@ class Badge:
         canvas.restoreState()
 
 
-class ItemParagraph(Paragraph):
-    """An item: kept whole on one page unless taller than a page, with its status badge after its text."""
+class KeptWhole:
+    """A flowable kept whole on one page unless it is taller than a page (frame_height)."""
 
-    badge: Badge | None = None
     frame_height: float = 0.0
+    height: float
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        """Refuse to split while the item would fit on an empty page."""
+        """Refuse to split while the item would fit on an empty page; else split as the flowable does."""
         if self.height and self.height <= self.frame_height:
             return []
+        return super().split(availWidth, availHeight)  # type: ignore[misc]
+
+
+class ItemParagraph(KeptWhole, Paragraph):
+    """An item set by ReportLab's Paragraph, with its status badge after its text."""
+
+    badge: Badge | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """Split as KeptWhole does; the badge goes with the last part."""
         parts = super().split(availWidth, availHeight)
         if parts and self.badge is not None:
             parts[-1].badge = self.badge
@@ -134,17 +144,10 @@ class ItemParagraph(Paragraph):
         self.badge.draw(self.canv, self.width - self.style.rightIndent - extra, baseline)
 
 
-class ItemLines(SetParagraph):
-    """An item set by lines.py: kept whole on one page unless taller than a page, its status badge after its text."""
+class ItemLines(KeptWhole, SetParagraph):
+    """An item set by lines.py, with its status badge after its text."""
 
     badge: Badge | None = None
-    frame_height: float = 0.0
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        """Refuse to split while the item would fit on an empty page; else split as ReportLab's Paragraph."""
-        if self.height and self.height <= self.frame_height:
-            return []
-        return super().split(availWidth, availHeight)
 
     def draw_after_text(self) -> None:
         """The badge over the room reserved at the end of the item's text."""
