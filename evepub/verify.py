@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -352,8 +354,10 @@ def verify(source_path: Path, outdir: Path, original: Path | None = None) -> Rep
     """Compare every published output in OUTDIR (and the original text, if given) with the source."""
     from evepub.render_processes import render_processes
 
-    # fork first: the processes import the readers' libraries while another loads the source
-    with render_processes(slowest_first(list(FORMATS)), prepare_reader, {"verify": compare_output}) as processes:
+    # fork first: the processes import the readers' libraries, and read their first outputs back, while another
+    # process loads the source (reading needs no roadmap; comparing does)
+    prepare = functools.partial(prepare_reader, outdir=Path(outdir))
+    with render_processes(slowest_first(list(FORMATS)), prepare, {"verify": compare_output}) as processes:
         kept = processes.share_loaded(lambda: loaded_for_verify(source_path), keep=("trackers",))
         report = compare_outputs(processes, kept["trackers"], Path(outdir))
     if original is not None:
@@ -367,9 +371,29 @@ def loaded_for_verify(source_path: Path) -> dict[str, Any]:
     return {"roadmap": roadmap, "trackers": tracker_files(roadmap)}
 
 
-def prepare_reader(job: str) -> None:
-    """What a process does before the roadmap arrives: import the reader of its first output."""
-    reader(job)
+READ_AHEAD: dict[Path, Future[ReadBack]] = {}  # outputs being read back before the roadmap arrives
+
+
+def prepare_reader(job: str, outdir: Path | None = None) -> None:
+    """What a process does before the roadmap arrives: import the reader of its first output and, given the output
+    folder, start reading that output back in a thread, while this one takes the roadmap as it comes."""
+    module = reader(job)
+    path = outdir / FORMATS[job].output if outdir is not None else None
+    if path is not None and path.is_file():
+        worker = ThreadPoolExecutor(max_workers=1)
+        READ_AHEAD[path] = worker.submit(module.read, path)
+        worker.shutdown(wait=False)
+
+
+def read_back(path: Path, format_name: str) -> ReadBack:
+    """An output read back by its format's reader, or as the reading started ahead gave it."""
+    ahead = READ_AHEAD.pop(path, None)
+    if ahead is not None:
+        try:
+            return ahead.result()
+        except Exception:  # read again: the error is reported as for any output
+            pass
+    return reader(format_name).read(path)
 
 
 def compare_outputs(processes: RenderProcesses, trackers: dict[str, tuple[int, int]], outdir: Path) -> Report:
@@ -415,7 +439,7 @@ def compare_file(name: str, path: Path, expected: Expected, format_name: str) ->
     """One published file read back with its format's reader and compared; a missing file is reported as such."""
     if not path.is_file():
         return Comparison(name, len(expected.entries), error=f"missing: {path} does not exist; run evepub build")
-    back = reader(format_name).read(path)  # an unreadable or hostile file stops verify: EvepubError, exit 2
+    back = read_back(path, format_name)  # an unreadable or hostile file stops verify: EvepubError, exit 2
     comparison = compare(name, expected, back, FORMATS[format_name].shows())
     for picture in back.files:
         if not (path.parent / picture).is_file():
