@@ -42,9 +42,24 @@ class ValueCell:
 
     __slots__ = ("data_type", "value")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, kind: str | None = None) -> None:
         self.value = value
-        self.data_type = data_type(value)
+        self.data_type = data_type(value) if kind is None else kind
+
+
+EMPTY_CELL = ValueCell(None, "n")
+
+
+def value_cell(raw: Any) -> ValueCell:
+    """The cell of a calamine value as openpyxl gives it (as_openpyxl and data_type in one step: text first,
+    the cells a tracker has most of)."""
+    kind = type(raw)
+    if kind is str:
+        return ValueCell(raw, "s") if raw else EMPTY_CELL
+    if kind is float:
+        return ValueCell(int(raw) if raw.is_integer() else raw, "n")
+    value = as_openpyxl(raw)
+    return EMPTY_CELL if value is None else ValueCell(value)
 
 
 class ValueSheet:
@@ -61,10 +76,16 @@ class ValueSheet:
     ) -> Iterator[tuple[Any, ...]]:
         """Rows `min_row` to `max_row`, each `max_col` cells wide (padded with empty cells)."""
         for row in self.rows[min_row - 1 : max_row]:
-            values = [as_openpyxl(value) for value in row[:max_col]]
+            if values_only:
+                values = [as_openpyxl(value) for value in row[:max_col]]
+                if max_col is not None:
+                    values.extend([None] * (max_col - len(values)))
+                yield tuple(values)
+                continue
+            cells = [value_cell(value) for value in row[:max_col]]
             if max_col is not None:
-                values.extend([None] * (max_col - len(values)))
-            yield tuple(values) if values_only else tuple(ValueCell(value) for value in values)
+                cells.extend([EMPTY_CELL] * (max_col - len(cells)))
+            yield tuple(cells)
 
 
 class Properties:
