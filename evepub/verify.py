@@ -177,9 +177,12 @@ def marker(entry: Entry, number: int | None) -> str:
     return entry.style.value
 
 
+WHITE_SPACE_RE = re.compile(r"\s+")
+
+
 def normal(text: str) -> str:
     """Text with runs of white space folded, as every format may wrap or pad it."""
-    return re.sub(r"\s+", " ", text).strip()
+    return WHITE_SPACE_RE.sub(" ", text).strip()
 
 
 def key(entry: Entry, shown: Callable[[str], str]) -> tuple[str, str]:
@@ -223,8 +226,11 @@ class Alignment:
     def _match_in_order(self) -> list[tuple[range, range]]:
         """The longest runs in the same order; the runs replaced by others, for edits in place."""
         replaced = []
-        matcher = difflib.SequenceMatcher(None, self.want, self.got, autojunk=False)
-        for tag, w1, w2, g1, g2 in matcher.get_opcodes():
+        if self.want == self.got:  # the common case, an output that says what the source says: one equal run
+            opcodes = [("equal", 0, len(self.want), 0, len(self.got))]
+        else:
+            opcodes = difflib.SequenceMatcher(None, self.want, self.got, autojunk=False).get_opcodes()
+        for tag, w1, w2, g1, g2 in opcodes:
             self.found_position.update({g: w1 - 0.5 + (g - g1 + 1) / (g2 - g1 + 2) for g in range(g1, g2)})
             if tag == "equal":
                 self.equal.extend(zip(range(w1, w2), range(g1, g2), strict=True))

@@ -9,6 +9,7 @@ from evepub.model import Located, Roadmap
 
 SOFT_HYPHEN = "\u00ad"
 LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
+LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD}}}")  # LONG_WORD characters without white space between them
 
 
 def text_says_status(text: str, label: str) -> bool:
@@ -32,6 +33,8 @@ def without_space_after_long_words(text: str) -> str:
     """The text without the spaces that follow a word of LONG_WORD characters or more (counting a word joined to
     the next): a PDF cannot show whether a word longer than a line, ending where its line ends, has a space after it.
     """
+    if LONG_RUN_RE.search(text) is None:  # no word so long: nothing to drop (most texts; the loop is slow)
+        return text
     kept: list[str] = []
     run = 0  # characters since the last space kept
     for char in text:
