@@ -21,9 +21,9 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from evepub.formats.docx.picture_cache import Labels, picture_key
+from evepub.formats.docx.picture_cache import Labels, cached_picture, keep_picture, picture_key
 from evepub.formats.docx.reader import read
-from evepub.formats.docx.timeline import DPI, png
+from evepub.formats.docx.timeline import DPI, png, timeline_picture
 from evepub.formats.docx.writer import PAGE_SIZES, write
 from evepub.formats.fonts import load_fonts
 from evepub.formats.settings import BuildSettings
@@ -132,15 +132,21 @@ def test_a_word_build_draws_with_reportlab_only_a_timeline_its_cache_lacks(tmp_p
     assert cold == warm == none
 
 
-def test_a_chart_a_fallback_face_would_draw_is_never_taken_from_the_cache(eve_roadmap: Roadmap) -> None:
+def test_a_chart_a_fallback_face_draws_is_never_kept(eve_roadmap: Roadmap, tmp_path: Path) -> None:
     labels = Labels("Later", "no period", "Edition")
     size, edition = (450.0, 300.0), dt.date(2024, 6, 1)
-    assert picture_key(eve_roadmap.releases, size, labels, edition) is not None
-    cjk = dataclasses.replace(eve_roadmap.releases[0], name="発表 release")  # DejaVu has no kanji
-    assert picture_key([cjk, *eve_roadmap.releases[1:]], size, labels, edition) is None
+    key = picture_key(eve_roadmap.releases, size, labels, edition)
+    assert key is not None
     other = dataclasses.replace(eve_roadmap.releases[0], period="Q1 2031")
-    keys = {picture_key(releases, size, labels, edition) for releases in ([other], eve_roadmap.releases[:1])}
-    assert len(keys) == 2  # a release's period is part of the key
+    assert picture_key([other, *eve_roadmap.releases[1:]], size, labels, edition) != key  # a period is in the key
+    cjk = dataclasses.replace(eve_roadmap.releases[0], name="発表 release")  # DejaVu has no kanji
+    picture = timeline_picture([cjk, *eve_roadmap.releases[1:]], size, labels, edition)
+    assert picture is not None
+    assert not picture.fallback_free  # a fallback face (or the empty box) drew it
+    keep_picture("0" * 32, picture)
+    assert cached_picture("0" * 32) is None
+    plain = timeline_picture(eve_roadmap.releases, size, labels, edition)
+    assert plain is not None and plain.fallback_free
 
 
 def test_the_timeline_heading_is_in_the_navigation_pane_and_the_contents(eve_roadmap: Roadmap, tmp_path: Path) -> None:

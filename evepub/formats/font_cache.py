@@ -49,16 +49,6 @@ def entry_path(path: Path, index: int) -> Path | None:
     return None if folder is None else folder / f"{entry_name(path, index)}.marshal"
 
 
-def cached_characters(path: Path, index: int = 0) -> frozenset[int] | None:
-    """The code points a font file has glyphs for, from its cache entry without ReportLab; None without one."""
-    try:
-        entry = entry_path(path, index)
-        saved = marshal.loads(entry.read_bytes()) if entry is not None else None
-        return frozenset(saved["plain"]["charToGlyph"]) if isinstance(saved, dict) else None
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
-        return None
-
-
 def entry_name(path: Path, index: int) -> str:
     """The name of a font file's entry: it changes with the file, the face index and ReportLab."""
     status = path.stat()

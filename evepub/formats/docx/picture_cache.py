@@ -2,10 +2,10 @@
 
 The PNG depends only on what the chart prints (each release's name, period and quarters, the labels' wording,
 the edition date), on its size, on the code that draws it, on ReportLab, rl_renderPM and Pillow, and on the font
-files. An entry is named by a digest of all of these, in evepub's cache (evepub/cache.py). It is used only when
-the regular face has a glyph for every character the chart prints: then no fallback face, which fontconfig may
-find or lose between builds, takes part. A missing or unreadable entry means drawing the picture again; the Word
-file is byte-identical either way (tests/test_word_timeline.py builds cold, warm and without a cache).
+files. An entry is named by a digest of all of these, in evepub's cache (evepub/cache.py). A picture is kept only
+when no fallback face drew any of it: fontconfig may find or lose a fallback face between builds, while the main
+faces' files are part of the name. A missing or unreadable entry means drawing the picture again; the Word file
+is byte-identical either way (tests/test_word_timeline.py builds cold, warm and without a cache).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import marshal
 import os
-import string
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +25,7 @@ import reportlab
 
 from evepub.cache import cache_folder
 from evepub.errors import EvepubError
-from evepub.formats.font_cache import cached_characters
-from evepub.formats.font_files import FONT_DIR_VARIABLE, drawable, find_faces
+from evepub.formats.font_files import FONT_DIR_VARIABLE, find_faces
 from evepub.model import Release
 
 ENTRY_FORMAT = 1  # raise when what an entry holds changes
@@ -41,7 +39,6 @@ DRAWING_CODE = (  # every module whose change can change the picture's pixels or
     "docx/overview.py",
     "docx/reference.py",
 )
-AXIS_CHARACTERS = string.digits + "Q–- "  # the quarter and year labels of the axis
 
 
 @dataclass(frozen=True)
@@ -52,6 +49,7 @@ class Picture:
     width: float  # points
     height: float  # points
     periods: list[tuple[str, str]]
+    fallback_free: bool = True  # no character of it was drawn in a fallback face: it may be kept
 
 
 @dataclass(frozen=True)
@@ -64,15 +62,10 @@ class Labels:
 
 
 def picture_key(releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date) -> str | None:
-    """The name of the picture's cache entry; None when it may not be cached (a fallback face would draw it)."""
+    """The name of the picture's cache entry; None without the fonts (drawing the picture reports them missing)."""
     try:
         faces = find_faces()
     except EvepubError:
-        return None  # drawing the picture reports the missing fonts
-    printed = [labels.later, labels.no_period, labels.edition, AXIS_CHARACTERS]
-    printed += [piece for release in releases for piece in (release.name, release.period or "")]
-    covered = cached_characters(faces["regular"])
-    if covered is None or any(ord(char) not in covered and drawable(char) for char in set("".join(printed))):
         return None
     digest = hashlib.sha256()
     for part in (ENTRY_FORMAT, reportlab.Version, _rl_renderPM._version, PIL.__version__, size, labels, edition):
@@ -109,7 +102,7 @@ def cached_picture(key: str | None) -> Picture | None:
 
 def keep_picture(key: str | None, picture: Picture) -> None:
     """Keep the picture under its key; a cache that cannot be written is not used."""
-    entry = entry_path(key) if key is not None else None
+    entry = entry_path(key) if key is not None and picture.fallback_free else None
     if entry is None:
         return
     data = marshal.dumps(

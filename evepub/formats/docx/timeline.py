@@ -55,7 +55,7 @@ def timeline_picture(
     drawing = timeline_drawing(releases, size, fonts, WORD_LOOK, text, edition)
     if drawing is None:
         return None
-    return Picture(png(drawing, DPI), drawing.width, drawing.height, periods)
+    return Picture(png(drawing, DPI), drawing.width, drawing.height, periods, fallback_free=not fonts.fallback)
 
 
 def png(drawing: Drawing, dpi: int) -> bytes:

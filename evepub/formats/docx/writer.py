@@ -303,8 +303,8 @@ class Body:
             from evepub.formats.docx.timeline import timeline_picture  # ReportLab: only drawing the chart needs it
 
             picture = timeline_picture(roadmap.releases, size, labels, settings.edition)
-            if picture is not None:  # a key missing for want of the font cache has it now
-                keep_picture(key or picture_key(roadmap.releases, size, labels, settings.edition), picture)
+            if picture is not None:
+                keep_picture(key, picture)
         return picture
 
     def timeline(self, heading: Heading, picture: Picture, roadmap: Roadmap) -> None:
