@@ -1,6 +1,7 @@
 """Parsed TrueType metrics kept between builds: ReportLab parses a whole font file each time it registers one.
 
-Parsing DejaVu's three faces (their glyph tables and widths) costs a PDF build about 35 ms. What the
+Parsing DejaVu's three faces (their glyph tables and widths) costs a PDF build (and the Word edition's timeline
+picture, when it is drawn) about 35 ms. What the
 parse yields depends only on the file, so it is kept in evepub's cache (evepub/cache.py) as marshal data:
 one entry per font file, named by the file's path, size, modification time and face index and by the
 ReportLab version. A missing, unreadable or unexpected entry just means parsing the file again, and the
@@ -15,14 +16,13 @@ import marshal
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import reportlab  # the package alone, for its version; its font modules are imported where a font is made
+import reportlab
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFont, TTFontFace
 
 from evepub.cache import cache_folder
-
-if TYPE_CHECKING:
-    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 ENTRY_FORMAT = 1  # raise when what an entry holds changes
 REREAD = ("_ttf_data", "_pdfScale")  # the file's bytes are read again; the scale is a function, made again
@@ -30,9 +30,8 @@ REREAD = ("_ttf_data", "_pdfScale")  # the file's bytes are read again; the scal
 
 def load_ttfont(name: str, path: Path, index: int = 0) -> TTFont:
     """A TrueType font registered under `name`: from the cache when this file was parsed before, else parsed."""
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    entry = entry_path(path, index)
+    folder = cache_folder("fonts")
+    entry = None if folder is None else folder / f"{entry_name(path, index)}.marshal"
     if entry is not None:
         font = restored(name, path, entry)
         if font is not None:
@@ -41,12 +40,6 @@ def load_ttfont(name: str, path: Path, index: int = 0) -> TTFont:
     if entry is not None:
         store(font.face, entry)
     return font
-
-
-def entry_path(path: Path, index: int) -> Path | None:
-    """Where the cache keeps a font file's entry; None when there is no cache."""
-    folder = cache_folder("fonts")
-    return None if folder is None else folder / f"{entry_name(path, index)}.marshal"
 
 
 def entry_name(path: Path, index: int) -> str:
@@ -58,8 +51,6 @@ def entry_name(path: Path, index: int) -> str:
 
 def store(face: TTFontFace, entry: Path) -> None:
     """Keep a parsed face's tables; a face that holds anything but plain data is not kept."""
-    from reportlab.pdfbase.ttfonts import TTFNameBytes
-
     names = {key: value.ustr for key, value in vars(face).items() if isinstance(value, TTFNameBytes)}
     plain = {key: value for key, value in vars(face).items() if key not in names and key not in REREAD}
     try:
@@ -75,8 +66,6 @@ def store(face: TTFontFace, entry: Path) -> None:
 
 def restored(name: str, path: Path, entry: Path) -> TTFont | None:
     """The font rebuilt from its cache entry, or None when there is no usable entry."""
-    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
-
     try:
         saved = marshal.loads(entry.read_bytes())
         data = path.read_bytes()
@@ -101,12 +90,10 @@ def pdf_scale(units_per_em: int) -> Any:
 
 def font_with_face(name: str, face: TTFontFace) -> TTFont:
     """A TTFont made by ReportLab's own constructor, around a face that is already parsed."""
-    from reportlab.pdfbase import ttfonts
-
     # TTFont() makes its face by calling the module's TTFontFace; for this one call, that hands over ours
     constructor = ttfonts.TTFontFace
     ttfonts.TTFontFace = lambda *args, **kwargs: face  # type: ignore[assignment,misc]
     try:
-        return ttfonts.TTFont(name, face.filename)
+        return TTFont(name, face.filename)
     finally:
         ttfonts.TTFontFace = constructor  # type: ignore[misc]
