@@ -10,12 +10,21 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from markdown_it import MarkdownIt
 
 from evepub.importer import read_text
 from evepub.model import Roadmap, walk
 from evepub.source import load
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def markdown_it() -> MarkdownIt:
+    """markdown-it-py as CommonMark with GFM tables and strikethrough: a second parser the tests render the
+    Markdown with (verify reads it with cmark-gfm), so that two parsers agree on what the writer meant."""
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
 ORIGINAL = ROOT / "source" / "eve-roadmap.txt"
 NEVER_SEEN = ROOT / "tests" / "data" / "never-seen-roadmap.txt"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

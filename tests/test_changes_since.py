@@ -13,13 +13,12 @@ from pypdf import PdfReader
 from evepub.build import build
 from evepub.cli import main
 from evepub.formats import reader
-from evepub.formats.markdown.reader import parser
 from evepub.model import outline
 from evepub.source import load
 from evepub.templating import DEFAULT_TEMPLATES
 from evepub.verify import verify
 
-from conftest import ROOT
+from conftest import ROOT, markdown_it
 
 SOURCE = ROOT / "source" / "roadmap.yaml"
 CAN = "k-setup-can-interfaces-on-the"
@@ -123,7 +122,7 @@ def test_source_text_in_the_section_stays_text(versions: tuple[Path, Path], tmp_
     out = tmp_path / "out"
     build(new, out, DOCUMENTS, changes_since=str(old))
 
-    html = parser().render(markdown_section((out / "roadmap.md").read_text(encoding="utf-8")))
+    html = markdown_it().render(markdown_section((out / "roadmap.md").read_text(encoding="utf-8")))
     assert (
         "text: Route templates → &lt;b&gt;Route&lt;/b&gt; *templates* {{ 7*7 }} &amp; _x0041_ [x](javascript:alert(1))"
         in html

@@ -20,7 +20,7 @@ from strategies import roadmaps, tracked_roadmaps
 from evepub.build import build
 from evepub.formats import FORMATS
 from evepub.formats.markdown.contract import TOC_ANCHOR
-from evepub.formats.markdown.reader import parser, read, read_markdown, walk_markdown
+from evepub.formats.markdown.reader import parse, read, read_markdown, walk_markdown
 from evepub.formats.markdown.writer import escape, inline, write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import find_links, read_text
@@ -41,7 +41,7 @@ from evepub.source import dumps, load
 from evepub.templating import Templates
 from evepub.verify import Expected, compare, compare_file
 
-from conftest import ORIGINAL, check_golden, original_lines, require_tool, tracked_roadmap
+from conftest import ORIGINAL, check_golden, markdown_it, original_lines, require_tool, tracked_roadmap
 
 GOLDEN = Path(__file__).parent / "golden" / "markdown" / "eve-roadmap.md"
 EDITION_RE = re.compile(r"^\*Edition of [^\n]*\*$", re.MULTILINE)
@@ -123,7 +123,7 @@ def inline_text(token: Token) -> str:
 
 def body_tokens(markdown: str) -> list[Token]:
     """The tokens after the table of contents (the title first): the roadmap's own content."""
-    tokens = parser().parse(markdown)
+    tokens = markdown_it().parse(markdown)
     toc = next(i for i, t in enumerate(tokens) if t.type == "inline" and f'<a id="{TOC_ANCHOR}">' in t.content)
     body = next(i for i in range(toc, len(tokens)) if tokens[i].type == "heading_open" and tokens[i].tag == "h2")
     return tokens[:3] + tokens[body:]
@@ -147,7 +147,7 @@ def test_markdown_it_shows_exactly_the_original_lines(roadmap_text: str) -> None
 
 
 def test_markdown_it_sees_only_markup_the_writer_made(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap, overview=False))
+    tokens = markdown_it().parse(markdown_text(roadmap, overview=False))
     html = [t.content for t in tokens if t.type == "html_block"]
     html += [c.content for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "html_inline"]
     assert set(html) <= {"<!-- -->\n", "</a>"} | {c for c in html if re.fullmatch(r'<a id="[a-z0-9-]+">', c)}
@@ -164,13 +164,13 @@ def test_markdown_it_sees_only_markup_the_writer_made(roadmap: Roadmap) -> None:
     }
     inline_types = {c.type for t in tokens if t.type == "inline" for c in t.children or []}
     assert not inline_types & {"s_open", "code_inline", "hardbreak", "softbreak"}
-    rendered = parser().render(markdown_text(roadmap, overview=False))
+    rendered = markdown_it().render(markdown_text(roadmap, overview=False))
     for tag in ('<img src="/etc', "<script", "<font", "<b>", "<table", "<code", "<del", "<hr"):
         assert tag not in rendered
 
 
 def test_emphasis_only_marks_subtitle_edition_and_labels(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap, overview=False))
+    tokens = markdown_it().parse(markdown_text(roadmap, overview=False))
     emphasised = []
     for token in (t for t in tokens if t.type == "inline"):
         children = token.children or []
@@ -188,17 +188,22 @@ def test_emphasis_only_marks_subtitle_edition_and_labels(roadmap: Roadmap) -> No
 def test_jinja_in_the_text_is_printed_not_evaluated() -> None:
     roadmap = read_text(Path(__file__).parent.joinpath("data", "never-seen-roadmap.txt").read_text("utf-8"))
     markdown = markdown_text(roadmap)
-    shown = "\n".join(rendered_lines(parser().parse(markdown)))
+    shown = "\n".join(rendered_lines(markdown_it().parse(markdown)))
     assert "{{ 7 * 7 }} and {% raw %}jinja{% endraw %} stay literal" in shown
     assert "49" not in shown
     assert "Edge Fleet Roadmap <b>&amp; Friends</b>" in shown
 
 
+# the tests' CommonMark parser and the one verify reads with: both must see exactly the text
+PARSERS = {"markdown-it-py": lambda markdown: markdown_it().parse(markdown), "pulldown-cmark": parse}
+
+
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
-def test_escaped_text_renders_exactly(text: str) -> None:
+def test_escaped_text_renders_exactly(text: str, parser: str) -> None:
     plain = (escape(text), "## " + escape(text), "> " + escape(text))
     for markdown, links in [*((m, []) for m in plain), ("- " + inline(text), find_links(text))]:
-        inlines = [t for t in parser().parse(markdown) if t.type == "inline"]
+        inlines = [t for t in PARSERS[parser](markdown) if t.type == "inline"]
         assert len(inlines) == 1
         assert inline_text(inlines[0]) == text
         markup = [c for c in inlines[0].children or [] if c.type != "text"]
@@ -226,8 +231,9 @@ def test_pandoc_shows_hostile_texts_literally() -> None:
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_any_text_renders_exactly(text: str) -> None:
     for markdown in (escape(text), "- " + inline(text)):
-        inlines = [t for t in parser().parse(markdown) if t.type == "inline"]
-        assert (inline_text(inlines[0]) if inlines else "") == text
+        for parser in PARSERS.values():
+            inlines = [t for t in parser(markdown) if t.type == "inline"]
+            assert (inline_text(inlines[0]) if inlines else "") == text
 
 
 def test_urls_are_links_that_show_the_url(roadmap: Roadmap) -> None:
@@ -246,7 +252,7 @@ def test_urls_are_links_that_show_the_url(roadmap: Roadmap) -> None:
 
 
 def test_contents_links_resolve_to_heading_anchors(roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(roadmap, overview=False))
+    tokens = markdown_it().parse(markdown_text(roadmap, overview=False))
     anchors: dict[str, str] = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -460,7 +466,7 @@ def test_two_writes_are_identical(roadmap: Roadmap) -> None:
 
 
 def test_timeline_image_and_contents_come_before_the_first_release(eve_roadmap: Roadmap) -> None:
-    tokens = parser().parse(markdown_text(eve_roadmap))
+    tokens = markdown_it().parse(markdown_text(eve_roadmap))
     images = [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "image"]
     assert [(image.attrs["src"], image.content) for image in images] == [("roadmap-timeline.svg", "Timeline")]
     h2 = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
@@ -491,7 +497,7 @@ TRACKED_ID = "k-setup-can-interfaces-on-the"  # "Setup CAN interfaces on the hos
 
 def shown_lines(markdown: str, after: str) -> list[str]:
     """The lines a renderer shows of the first paragraph after the text `after`: its text, then its details."""
-    tokens = parser().parse(markdown.split(after, 1)[1])
+    tokens = markdown_it().parse(markdown.split(after, 1)[1])
     children = next(t for t in tokens if t.type == "inline").children or []
     lines = [""]
     for child in children:
@@ -509,7 +515,7 @@ def test_tracked_fields_follow_the_item_as_a_line_of_metadata() -> None:
         "  status: **done** · owner: Jane Doe · target: 2025-03-31\\\n"
         "  notes: needs a board\n"
     ) in markdown
-    html = parser().render(markdown)
+    html = markdown_it().render(markdown)
     assert (
         "<li>Setup CAN interfaces on the host<br />\n"
         "status: <strong>done</strong> · owner: Jane Doe · target: 2025-03-31<br />\n"
@@ -569,7 +575,7 @@ def test_hostile_tracked_values_stay_literal_and_the_text_comes_back(text: str, 
         f"status: in progress · owner: {owner} · target: 2025-03-31",
         f"notes: {notes}",
     ]
-    body = parser().parse(markdown.split('<a id="r"></a>R', 1)[1])
+    body = markdown_it().parse(markdown.split('<a id="r"></a>R', 1)[1])
     kinds = {c.type for t in body if t.type == "inline" for c in t.children or []}
     assert kinds <= {"text", "hardbreak", "strong_open", "strong_close"}
 
@@ -601,7 +607,7 @@ def test_any_tracked_fields_leave_the_text_and_show_the_status(roadmap: Roadmap)
 
 def test_overview_is_a_gfm_table_in_the_contents_that_the_reader_skips(eve_roadmap: Roadmap) -> None:
     text = markdown_text(eve_roadmap)
-    tokens = parser().parse(text)
+    tokens = markdown_it().parse(text)
     opened = [index for index, token in enumerate(tokens) if token.type == "table_open"]
     assert len(opened) == 1
     rows: list[list[str]] = []

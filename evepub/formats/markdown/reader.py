@@ -1,4 +1,8 @@
-"""Markdown reader: the roadmap written by `evepub.formats.markdown.writer`, read back from markdown-it-py's tokens.
+"""Markdown reader: the roadmap written by `evepub.formats.markdown.writer`, read back by a CommonMark parser.
+
+pulldown-cmark (through pyromark: compiled, CommonMark with GFM tables and strikethrough) gives the document as
+events, turned here into a flat list of tokens named as markdown-it names them. The tests read every output
+with markdown-it-py and pandoc as well: three parsers agree on what the writer meant.
 
 "#" is the title, "##" a release, "###" an area; a blockquote paragraph is a note, any other paragraph a
 paragraph; list items keep their nesting depth. An ordered list is "1." (decimal); a bullet item that opens
@@ -18,9 +22,9 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from evepub.formats.markdown.contract import INTRODUCTION_ANCHOR, TOC_ANCHOR
 from evepub.formats.readback import alpha_number
@@ -30,17 +34,137 @@ UNRECOVERABLE = ["item ids", "owners, target dates, item notes"]
 ANCHOR_RE = re.compile(r'<a id="([^"]*)">')
 LABEL_RE = re.compile(r"(?:[a-z]+|[A-Z]+)\.")
 HEADING_KINDS = {"h1": "title", "h2": "release", "h3": "area"}
+OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH  # GFM's; CommonMark otherwise
+CONTAINERS = {"Item": "list_item", "BlockQuote": "blockquote"}
+MARKUP = {"Strong": "strong", "Emphasis": "em", "Strikethrough": "s", "Link": "link"}
+INLINE_EVENTS = {"Text": "text", "Code": "code_inline", "InlineHtml": "html_inline"}
+BREAKS = {"SoftBreak": "softbreak", "HardBreak": "hardbreak"}
+SKIPPED_BLOCKS = {"CodeBlock", "HtmlBlock"}  # their text is not an entry's: code, and the writer's raw HTML
 
 
-def parser() -> MarkdownIt:
-    """CommonMark with GFM tables and strikethrough, without linkify: what the checks render with."""
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+class Token:
+    """One step of the parsed document, named as markdown-it names its tokens: a block opening or closing, the
+    inline content of a paragraph, heading or table cell (its children), or, inside that, text, markup, breaks."""
+
+    __slots__ = ("attrs", "children", "content", "tag", "type")
+
+    def __init__(
+        self,
+        type: str,
+        tag: str = "",
+        content: str = "",
+        attrs: dict[str, str] | None = None,
+        children: list[Token] | None = None,
+    ) -> None:
+        self.type, self.tag, self.content = type, tag, content
+        self.attrs = NO_ATTRIBUTES if attrs is None else attrs
+        self.children = [] if children is None else children
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.tag!r}, {self.content!r}, {self.attrs!r}, {self.children!r})"
+
+
+NO_ATTRIBUTES: dict[str, str] = {}  # shared by every token without attributes: never changed
+
+
+def parse(text: str) -> list[Token]:
+    """CommonMark with GFM tables and strikethrough, parsed by pulldown-cmark (pyromark), as a flat list of tokens."""
+    return _Tokens().of(pyromark.events(text, options=OPTIONS))
+
+
+@dataclass
+class _Tokens:
+    """pulldown-cmark's events turned into tokens: each run of inline events becomes one inline token."""
+
+    tokens: list[Token] = field(default_factory=list)
+    inline: list[Token] = field(default_factory=list)  # the inline content being read
+    skipped: int = 0  # inside a code block or raw HTML block
+    image: int = 0  # inside an image: its alt text is no entry's text
+
+    def of(self, events: Any) -> list[Token]:
+        for event in events:
+            if isinstance(event, str):  # an event without data: a break, or a rule
+                self._marker(event)
+            elif "Start" in event:
+                self._start(event["Start"])
+            elif "End" in event:
+                self._end(event["End"])
+            else:
+                self._inline_event(*next(iter(event.items())))
+        self._flush()
+        return self.tokens
+
+    def _marker(self, name: str) -> None:
+        if name in BREAKS and not self.skipped:
+            self.inline.append(Token(BREAKS[name]))
+        elif name not in BREAKS:
+            self._flush()
+
+    def _start(self, start: Any) -> None:
+        name, data = _named(start)
+        if name in MARKUP:
+            attrs = {"href": data["dest_url"]} if name == "Link" else {}
+            self.inline.append(Token(f"{MARKUP[name]}_open", attrs=attrs))
+        elif name == "Image":
+            self.image += 1
+            self.inline.append(Token("image", attrs={"src": data["dest_url"]}))
+        else:
+            self._flush()
+            self._block_start(name, data)
+
+    def _block_start(self, name: str, data: Any) -> None:
+        if name in SKIPPED_BLOCKS:
+            self.skipped += 1
+        elif name == "Heading":
+            self.tokens.append(Token("heading_open", f"h{data['level'][1:]}"))
+        elif name == "List":
+            ordered = data is not None
+            attrs = {"start": str(data)} if ordered else {}
+            self.tokens.append(Token("ordered_list_open" if ordered else "bullet_list_open", attrs=attrs))
+        elif name in CONTAINERS:
+            self.tokens.append(Token(f"{CONTAINERS[name]}_open"))
+
+    def _end(self, end: Any) -> None:
+        name, data = _named(end)
+        if name in MARKUP:
+            self.inline.append(Token(f"{MARKUP[name]}_close"))
+        elif name == "Image":
+            self.image -= 1
+        else:
+            self._flush()
+            self._block_end(name, data)
+
+    def _block_end(self, name: str, data: Any) -> None:
+        if name in SKIPPED_BLOCKS:
+            self.skipped -= 1
+        elif name == "Heading":
+            self.tokens.append(Token("heading_close", f"h{data[1:]}"))
+        elif name == "List":
+            self.tokens.append(Token("ordered_list_close" if data else "bullet_list_close"))
+        elif name in CONTAINERS:
+            self.tokens.append(Token(f"{CONTAINERS[name]}_close"))
+
+    def _inline_event(self, name: str, content: str) -> None:
+        if name in INLINE_EVENTS and not self.skipped and not self.image:
+            self.inline.append(Token(INLINE_EVENTS[name], content=content))
+
+    def _flush(self) -> None:
+        if self.inline:
+            self.tokens.append(Token("inline", children=self.inline))
+            self.inline = []
+
+
+def _named(value: Any) -> tuple[str, Any]:
+    """An event's kind and its data: a name alone, or a one-entry mapping from the name to the data."""
+    if isinstance(value, str):
+        return value, None
+    return next(iter(value.items()))
 
 
 def read(path: Path) -> ReadBack:
     """Read a roadmap Markdown file back into flat entries, with list numbers, status badges and links."""
     text = path.read_text(encoding="utf-8")
-    tokens = parser().parse(text)  # parsed once: the walk and the pictures read the same tokens
+    tokens = parse(text)  # parsed once: the walk and the pictures read the same tokens
     walker = walk_tokens(tokens)
     back = ReadBack(walker.entries, list(UNRECOVERABLE), walker.numbers, walker.statuses, walker.links)
     back.files = local_pictures(tokens)
@@ -50,7 +174,7 @@ def read(path: Path) -> ReadBack:
 def local_pictures(tokens: list[Token]) -> list[str]:
     """The pictures parsed Markdown shows from files beside it (not from the web), in order."""
     inline = [token for token in tokens if token.type == "inline"]
-    sources = [str(child.attrGet("src")) for token in inline for child in token.children or [] if child.type == "image"]
+    sources = [child.attrs.get("src", "") for token in inline for child in token.children if child.type == "image"]
     return [source for source in sources if "://" not in source and not source.startswith(("/", "data:"))]
 
 
@@ -61,12 +185,12 @@ def read_markdown(text: str) -> list[Entry]:
 
 def walk_markdown(text: str) -> _Walker:
     """Every entry of a roadmap written as Markdown, and what each one shows besides its text."""
-    return walk_tokens(parser().parse(text))
+    return walk_tokens(parse(text))
 
 
 def walk_tokens(tokens: list[Token]) -> _Walker:
     """Every entry of parsed roadmap Markdown, and what each one shows besides its text."""
-    walker = _Walker(parser())
+    walker = _Walker()
     for token in tokens:
         walker.visit(token)
     return walker
@@ -80,7 +204,6 @@ class _OpenList:
 
 @dataclass
 class _Walker:
-    md: MarkdownIt
     entries: list[Entry] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     statuses: list[str | None] = field(default_factory=list)
@@ -158,7 +281,7 @@ class _Walker:
         self.entries.append(dataclasses.replace(entry, text="".join(_pieces(tokens))))
         self.numbers.append(number)
         self.statuses.append(status)
-        self.links.append(link_targets(self.md, tokens))
+        self.links.append(link_targets(tokens))
 
     def _flush_empty_item(self) -> None:
         """An item without text of its own (directly followed by its sub-list or its end)."""
@@ -190,9 +313,7 @@ def split_label(children: list[Token]) -> tuple[str | None, list[Token]]:
 
 
 def _with_content(token: Token, content: str) -> Token:
-    copy = token.copy()
-    copy.content = content
-    return copy
+    return Token(token.type, token.tag, content, token.attrs, token.children)
 
 
 def without_details(children: list[Token]) -> tuple[list[Token], str | None]:
@@ -211,21 +332,9 @@ def status_in(details: list[Token]) -> str | None:
     return "".join(_pieces(details[start:end]))
 
 
-def link_targets(md: MarkdownIt, tokens: list[Token]) -> list[str]:
-    """Each link's target once, in order: the URL its text shows when the link goes there, else its href."""
-    targets: list[str] = []
-    shown: list[str] | None = None
-    href = ""
-    for token in tokens:
-        if token.type == "link_open":
-            shown, href = [], str(token.attrs.get("href", ""))
-        elif token.type == "link_close" and shown is not None:
-            text = "".join(shown)
-            targets.append(text if md.normalizeLink(text) == href else href)
-            shown = None
-        elif shown is not None and token.type in ("text", "code_inline"):
-            shown.append(token.content)
-    return list(dict.fromkeys(targets))
+def link_targets(tokens: list[Token]) -> list[str]:
+    """Each link's destination once, in order, as written (pulldown-cmark gives it unescaped, not URL-encoded)."""
+    return list(dict.fromkeys(token.attrs["href"] for token in tokens if token.type == "link_open"))
 
 
 def _pieces(children: list[Token]) -> list[str]:
