@@ -56,6 +56,10 @@ STYLES_BY_FORMAT = {
 UNRECOVERABLE = ["owners, target dates, item notes"]  # shown in an item's details, not read back
 RUN, HYPERLINK, TEXT = (f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "t"))
 RUN_STYLE = f"{{{W_NS}}}rPr/{{{W_NS}}}rStyle"
+PARAGRAPH_STYLE = f"{{{W_NS}}}pPr/{{{W_NS}}}pStyle"
+NUMBERING = f"{{{W_NS}}}pPr/{{{W_NS}}}numPr"
+LEVEL, NUMBER_ID, VAL = (f"{{{W_NS}}}{tag}" for tag in ("ilvl", "numId", "val"))
+BOOKMARK_START, BOOKMARK_NAME = f"{{{W_NS}}}bookmarkStart", f"{{{W_NS}}}name"
 RUN_CHARACTERS = {
     f"{{{W_NS}}}{tag}": text
     for tag, text in (("tab", "\t"), ("ptab", "\t"), ("br", "\n"), ("cr", "\n"), ("noBreakHyphen", "-"))
@@ -86,11 +90,12 @@ def read_document(document: DocxDocument) -> ReadBack:
     targets = link_targets(document)
     entries, numbers, statuses, links = [], [], [], []
     for p in body_paragraphs(document):
-        entry = to_entry(p, styles, formats, ids, details.every)
+        numbering = numbering_of(p)
+        entry = to_entry(p, styles, formats, ids, details.every, numbering)
         if entry is not None:
             entries.append(entry)
-            numbers.append(formats.count(p, entry))
-            statuses.append(paragraph_text(p, only=details.status) or None)
+            numbers.append(formats.count(p, entry, numbering))
+            statuses.append(paragraph_text(p, only=details.status) or None if details.status else None)
             links.append(paragraph_links(p, targets))
     unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
     return ReadBack(entries, unrecoverable, numbers=numbers, statuses=statuses, links=links)
@@ -116,14 +121,15 @@ def to_entry(
     formats: ListFormats,
     ids: dict[str, str],
     details: frozenset[str] = frozenset(),
+    numbering: tuple[int, int] | None = None,
 ) -> Entry | None:
-    """The entry of one paragraph, or None for cover, contents and other furniture; runs of `details` are not text."""
-    properties = p.find(w("pPr"))
-    style_id = properties.find(w("pStyle")) if properties is not None else None
-    style = styles.get(style_id.get(w("val"), "") if style_id is not None else "", "normal")
+    """The entry of one paragraph, or None for cover, contents and other furniture; runs of `details` are not text.
+    `numbering` is the paragraph's numbering_of, when the caller has it."""
+    style_id = p.find(PARAGRAPH_STYLE)
+    style = styles.get(style_id.get(VAL, "") if style_id is not None else "", "normal")
     text = paragraph_text(p, skip=details)
     item_id = _item_id(p, ids)
-    level, num_id = numbering_of(p)
+    level, num_id = numbering_of(p) if numbering is None else numbering
     if num_id:
         return Entry("item", text, list_depth(p, level), formats.style(num_id, level), item_id)
     if style in KINDS_BY_STYLE:
@@ -136,10 +142,10 @@ def to_entry(
 
 def numbering_of(p: etree._Element) -> tuple[int, int]:
     """(w:ilvl, w:numId) of a paragraph's numbering; numId 0 when it has none."""
-    numbering = p.find(f"{w('pPr')}/{w('numPr')}")
+    numbering = p.find(NUMBERING)
     if numbering is None:
         return 0, 0
-    return _int_val(numbering.find(w("ilvl"))), _int_val(numbering.find(w("numId")))
+    return _int_val(numbering.find(LEVEL)), _int_val(numbering.find(NUMBER_ID))
 
 
 def list_depth(p: etree._Element, level: int) -> int:
@@ -170,10 +176,10 @@ def paragraph_text(p: etree._Element, skip: frozenset[str] = frozenset(), only: 
     runs in the character styles `skip`; with `only`, the text of just the runs in those styles."""
     pieces = []
     for child in p:
-        runs = [child] if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
+        runs = (child,) if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
         for r in runs:
             style = r.find(RUN_STYLE)
-            style_id = style.get(w("val"), "") if style is not None else ""
+            style_id = style.get(VAL, "") if style is not None else ""
             if style_id in skip or (only is not None and style_id not in only):
                 continue
             for content in r:
@@ -187,15 +193,18 @@ def paragraph_text(p: etree._Element, skip: frozenset[str] = frozenset(), only: 
 def _int_val(element: etree._Element | None, default: int = 0) -> int:
     if element is None:
         return default
+    value = element.get(VAL)
+    if value is None:
+        return default
     try:
-        return int(element.get(w("val"), str(default)))
+        return int(value)
     except ValueError:
         return default
 
 
 def _item_id(p: etree._Element, ids: dict[str, str]) -> str | None:
-    for bookmark in p.iter(w("bookmarkStart")):
-        name = bookmark.get(w("name"), "")
+    for bookmark in p.iter(BOOKMARK_START):
+        name = bookmark.get(BOOKMARK_NAME, "")
         if name.startswith(ITEM_BOOKMARK) and name in ids:
             return ids[name]
     return None
@@ -282,9 +291,9 @@ class ListFormats:
             return override
         return self.abstract_starts.get((self.abstract_of.get(num_id, -1), level), 1)
 
-    def count(self, p: etree._Element, entry: Entry) -> int:
+    def count(self, p: etree._Element, entry: Entry, numbering: tuple[int, int] | None = None) -> int:
         """The number Word shows on a list paragraph (0 for bullets and other paragraphs), counting it."""
-        level, num_id = numbering_of(p)
+        level, num_id = numbering_of(p) if numbering is None else numbering
         if not num_id:
             return 0
         shown = self.counters.setdefault(num_id, [])
