@@ -7,14 +7,15 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Spacer, Table, TableStyle
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import Flowable, Spacer
 
 from evepub.formats.pdf.markup import Paragraph
 
 TOC_CALLBACK = "evepub-toc-entry"
 NUMBER_ROOM = "00000"  # the page-number column is as wide as this, in the entry's style
 DOT_LEADER = " . "
+ENTRY_PADDING = 0.5  # points above and below each entry
+DOTS_FROM_LEVEL = 1  # areas have a dot leader, releases not
 
 
 def page_number_form(key: str) -> str:
@@ -22,61 +23,76 @@ def page_number_form(key: str) -> str:
     return f"evepub-page-of-{key}"
 
 
-class Contents(TableOfContents):
-    """Every release and area with a dot leader and a clickable page number.
+def contents_entries(entries: list[tuple[int, str, str]], level_styles: list[ParagraphStyle]) -> list[Flowable]:
+    """Every release and area with a dot leader and a clickable page number, one flowable per entry.
 
     The entries are known before layout, so the contents takes its final size in the only layout pass; each
-    page number is a form XObject that `define_page_numbers` fills in once the body has been laid out.
+    page number is a form XObject that `define_page_numbers` fills in once the body has been laid out. Each
+    entry is a flowable of its own (one long table would be measured again for every page it is split over).
     """
+    flowables: list[Flowable] = []
+    styles = [ParagraphStyle(f"{style.name}-room", parent=style, rightIndent=_room(style)) for style in level_styles]
+    for level, markup, key in entries:
+        style = styles[min(level, len(styles) - 1)]
+        if style.spaceBefore:
+            flowables.append(Spacer(1, style.spaceBefore + 2 * ENTRY_PADDING))
+        callback = f'<onDraw name="{TOC_CALLBACK}" label="{level} {key}"/>'
+        flowables.append(ContentsEntry(Paragraph(f'<a href="#{key}">{markup}</a>{callback}', style), level_styles))
+    return flowables
 
-    def __init__(
-        self, entries: list[tuple[int, str, str]], level_styles: list[ParagraphStyle], table_style: TableStyle
-    ):
-        super().__init__(levelStyles=level_styles, tableStyle=table_style, dotsMinLevel=1)
-        self._lastEntries = [(level, markup, 0, key) for level, markup, key in entries]
 
-    def beforeBuild(self) -> None:
-        """Keep the entries: they do not come from a previous pass."""
+def _room(style: ParagraphStyle) -> float:
+    return stringWidth(NUMBER_ROOM, style.fontName, style.fontSize)
+
+
+class ContentsEntry(Flowable):
+    """One entry of the contents: its linked title, padded above and below, kept whole on one page."""
+
+    def __init__(self, paragraph: Paragraph, level_styles: list[ParagraphStyle]) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.level_styles = level_styles
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Lay the entries out as a one-column table of linked paragraphs."""
-        rows: list[list[Any]] = []
-        for level, markup, _, key in self._lastEntries:
-            style = self.getLevelStyle(level)
-            room = stringWidth(NUMBER_ROOM, style.fontName, style.fontSize)
-            style = ParagraphStyle(f"{style.name}-room", parent=style, rightIndent=room)
-            if style.spaceBefore:
-                rows.append([Spacer(1, style.spaceBefore)])
-            callback = f'<onDraw name="{TOC_CALLBACK}" label="{level} {key}"/>'
-            rows.append([Paragraph(f'<a href="#{key}">{markup}</a>{callback}', style)])
-        self.canv.setNamedCB(TOC_CALLBACK, self.draw_number_slot(availWidth))
-        self._table = Table(rows, colWidths=(availWidth,), style=self.tableStyle)
-        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        """The paragraph's height and the padding; the page-number slot is drawn at the right of `availWidth`."""
+        self.canv.setNamedCB(TOC_CALLBACK, number_slot(availWidth, self.level_styles))
+        _, height = self.paragraph.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, height + 2 * ENTRY_PADDING
         return self.width, self.height
 
-    def draw_number_slot(self, right: float) -> Any:
-        """The paragraph callback that draws the dot leader, the page-number form and its link."""
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """Never split: an entry moves to the next page whole."""
+        return []
 
-        def draw(canvas: Canvas, kind: str, label: str) -> None:
-            level_text, key = label.split(" ", 1)
-            style = self.getLevelStyle(int(level_text))
-            info = canvas._curr_tx_info
-            x, y = info["cur_x"], info["cur_y"]
-            room = stringWidth(NUMBER_ROOM, style.fontName, style.fontSize)
-            canvas.saveState()
-            canvas.setFillColor(style.textColor)
-            if int(level_text) >= self.dotsMinLevel:
-                dot_width = stringWidth(DOT_LEADER, style.fontName, style.fontSize)
-                dots = int((right - room - x - 4) / dot_width)
-                if dots > 0:
-                    canvas.setFont(style.fontName, style.fontSize)
-                    canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
-            canvas.translate(right, y)
-            canvas.doForm(page_number_form(key))
-            canvas.restoreState()
-            canvas.linkRect("", key, (right - room, y - 2, right, y + style.fontSize), relative=1)
+    def draw(self) -> None:
+        """Draw the paragraph above the bottom padding."""
+        self.paragraph.drawOn(self.canv, 0, ENTRY_PADDING)
 
-        return draw
+
+def number_slot(right: float, level_styles: list[ParagraphStyle]) -> Any:
+    """The paragraph callback that draws the dot leader, the page-number form and its link."""
+
+    def draw(canvas: Canvas, kind: str, label: str) -> None:
+        level_text, key = label.split(" ", 1)
+        level = int(level_text)
+        style = level_styles[min(level, len(level_styles) - 1)]
+        info = canvas._curr_tx_info
+        x, y = info["cur_x"], info["cur_y"]
+        room = _room(style)
+        canvas.saveState()
+        canvas.setFillColor(style.textColor)
+        if level >= DOTS_FROM_LEVEL:
+            dot_width = stringWidth(DOT_LEADER, style.fontName, style.fontSize)
+            dots = int((right - room - x - 4) / dot_width)
+            if dots > 0:
+                canvas.setFont(style.fontName, style.fontSize)
+                canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
+        canvas.translate(right, y)
+        canvas.doForm(page_number_form(key))
+        canvas.restoreState()
+        canvas.linkRect("", key, (right - room, y - 2, right, y + style.fontSize), relative=1)
+
+    return draw
 
 
 def define_page_numbers(canvas: Canvas, pages: dict[str, int], styles: list[ParagraphStyle], levels: dict[str, int]):

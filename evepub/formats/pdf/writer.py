@@ -32,7 +32,6 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
-    TableStyle,
 )
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import NullDraw
@@ -42,7 +41,7 @@ from evepub.formats import TIMELINE_PICTURE
 from evepub.formats.changes import ChangeTexts, change_texts
 from evepub.formats.pdf.body import BodyBuilder, Heading, Wording
 from evepub.formats.pdf.changes import changes_flowables
-from evepub.formats.pdf.contents import Contents, define_page_numbers
+from evepub.formats.pdf.contents import contents_entries, define_page_numbers
 from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
 from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
@@ -331,19 +330,9 @@ class RoadmapDocument(BaseDocTemplate):
             for area_number in range(len(release.areas)):
                 title = self.texts.body.area_headings[number][area_number]
                 entries.append((1, markup(title), f"release-{number}-area-{area_number}"))
-        table_style = TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),  # Table sets a cell font even for Paragraphs
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-            ]
-        )
-        toc = Contents(entries, self.toc_styles, table_style)
         title = self.texts.toc_title
-        return [FrontHeading(markup(title), self.styles.front_title, title), toc]
+        heading = FrontHeading(markup(title), self.styles.front_title, title)
+        return [heading, *contents_entries(entries, self.toc_styles)]
 
     def overview(self) -> list[Flowable]:
         """The overview page: counts per release and status, the rule behind them, and the timeline."""
