@@ -141,6 +141,17 @@ class Sandbox(ImmutableSandboxedEnvironment):
             safe = self.safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
         return safe
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """An attribute as the sandbox gives it; data (anything not callable) straight from the cached answer, as
+        only a callable can be a method the sandbox wraps or refuses on its own account."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
+        if not callable(value) and self.safe_attributes.get((type(obj), attribute)):
+            return value
+        return super().getattr(obj, attribute)
+
 
 class Templates:
     """A folder of templates: Jinja files rendered in a sandbox, and assets such as reference.docx."""

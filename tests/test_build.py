@@ -73,6 +73,8 @@ def test_an_invalid_source_keeps_the_previous_outputs(tmp_path: Path) -> None:
     ("template", "message"),
     [
         ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__'"),
+        ("{{ roadmap.title }}{{ roadmap.__dict__ }}{{ roadmap.__dict__ }}", "access to attribute '__dict__'"),
+        ("{{ '{0.__class__}'.format(roadmap.title) }}", "access to attribute '__class__'"),
         ("{% for i in range(10**9) %}{% endfor %}", "Range too big"),
         ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "loop forever"),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recursion"),

@@ -67,6 +67,9 @@ LINE_START_RE = re.compile(r"\A(?:[#>+\-]|(?P<number>\d{1,9})[.)])")
 CLOSING_HASHES_RE = re.compile(r"(?<=[ \t])#(?=#*[ \t]*\Z)")
 CONTROL_RE = re.compile(r"[\r\n\f\v]")
 EDGE_BLANKS_RE = re.compile(r"\A\s+|\s+\Z")  # Markdown strips them, or makes code of indented text
+# whether any of the four may find something: a text none of them matches is its own escape
+MAY_NEED_ESCAPES = re.compile("|".join(p.pattern for p in (ANYWHERE_RE, CLOSING_HASHES_RE, CONTROL_RE)))
+MAY_NEED_ESCAPES_AT_LINE_START = re.compile(f"{MAY_NEED_ESCAPES.pattern}|{LINE_START_RE.pattern}")
 TRAILING_PUNCTUATION = ".,;:!?"
 NO_TEXT = Trusted("")
 
@@ -91,6 +94,8 @@ def inline(text: str) -> Trusted:
 
 def _escape_characters(text: str, line_start: bool = True) -> str:
     """Backslash-escape only what would otherwise be read as Markdown, so the source stays readable."""
+    if not (MAY_NEED_ESCAPES_AT_LINE_START if line_start else MAY_NEED_ESCAPES).search(text):
+        return text  # most texts: nothing to escape, and four substitutions saved
     escaped = ANYWHERE_RE.sub(r"\\\g<0>", text)
     if line_start:
         escaped = LINE_START_RE.sub(_escape_line_start, escaped)
