@@ -9,8 +9,8 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,7 +195,8 @@ def _build(
         tasks["render"], tasks["verify"] = render_job_then_reader, compare_output
     # fork first: the render processes import their libraries while this one reads and checks the source
     jobs = render_jobs(wanted, process_count(wanted))
-    with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes:
+    staging = Staging(outdir)  # each format's files are written as they come, and renamed into place together
+    with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes, staging:
 
         def load() -> dict[str, Any]:
             loaded = loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
@@ -205,13 +206,16 @@ def _build(
 
         kept = processes.share_loaded(load, keep=("jobs", "trackers") if verify else ("jobs",))
         jobs = kept["jobs"]  # the same formats; a format's parts only where the roadmap makes them worth it
-        rendered = rendered_files(processes.run("render", jobs, whole_formats(progress or (lambda name: None), jobs)))
-        if verify:  # the processes stay for reading back; a plain build ends them before it publishes
+        formats_done = whole_formats(progress or (lambda name: None), jobs)
+        results = processes.run("render", jobs, formats_done, lambda _, result: staging.add(result[0]))
+        rendered = rendered_files(results)
+        staging.commit(list(rendered))
+        outputs = [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
+        if verify:  # the processes stay for reading back
             from evepub.verify import compare_outputs
 
-            outputs = published(outdir, rendered)
             return outputs, compare_outputs(processes, kept["trackers"], outdir)
-    return published(outdir, rendered), None
+    return outputs, None
 
 
 def loaded_for_build(
@@ -234,32 +238,77 @@ def loaded_for_build(
     return loaded
 
 
-def published(outdir: Path, rendered: dict[str, tuple[bytes, float]]) -> list[Output]:
-    """Publish the rendered files; what was published, with the seconds each format took."""
-    publish(outdir, {relative: data for relative, (data, _) in rendered.items()})
-    return [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
-
-
 def publish(outdir: Path, files: dict[str, bytes]) -> None:
     """Write every file next to its target, then rename them all into place; clean up on failure."""
-    outdir = Path(outdir)
-    targets = {relative: safe_target(outdir, relative) for relative in files}
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise EvepubError(f"cannot create output folder {outdir}: {error.strerror}") from None
-    with build_lock(outdir), ctrl_c_deferred():  # Ctrl-C waits: no temporary file left, no output half published
-        staged: list[tuple[Path, Path]] = []
-        try:
-            for relative, data in files.items():
-                staged.append((stage(targets[relative], data), targets[relative]))
-            for temporary, target in staged:
-                os.replace(temporary, target)
-        except OSError as error:
-            raise EvepubError(f"cannot write {error.filename or outdir}: {error.strerror}") from None
-        finally:
-            for temporary, _ in staged:
+    with Staging(Path(outdir)) as staging:
+        staging.add(files)
+        staging.commit(list(files))
+
+
+class Staging:
+    """Files written beside their targets as they come (a build stages each format's files while the others
+    still render), renamed into place together by `commit`; on failure every staged file, and every folder
+    made for them, is removed and the outputs stay as they were. From the first file to the end, the output
+    folder is locked against other builds.
+    """
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.staged: dict[str, tuple[Path, Path]] = {}  # relative path -> (temporary file, target)
+        self.made: list[Path] = []  # the folders made for the files, outermost first
+        self.lock: int | None = None
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, failed: type[BaseException] | None, *_: object) -> None:
+        with ctrl_c_deferred():  # no temporary file left behind
+            for temporary, _target in self.staged.values():
                 temporary.unlink(missing_ok=True)
+            if self.lock is not None:
+                os.close(self.lock)
+            if failed is not None:
+                for folder in reversed(self.made):
+                    with suppress(OSError):  # not empty: it holds what is not ours
+                        folder.rmdir()
+
+    def add(self, files: dict[str, bytes]) -> None:
+        """Write files (by path in the output folder) to hidden temporary files beside their targets."""
+        targets = {relative: safe_target(self.outdir, relative) for relative in files}
+        if self.lock is None:
+            self._make_folder(self.outdir, f"cannot create output folder {self.outdir}")
+            self.lock = build_lock(self.outdir)
+        for relative, data in files.items():
+            target = targets[relative]
+            self._make_folder(target.parent, f"cannot write {target}")
+            with ctrl_c_deferred():  # a file written is a file on the list, removed if the build fails
+                try:
+                    self.staged[relative] = (stage(target, data), target)
+                except OSError as error:
+                    raise EvepubError(f"cannot write {error.filename or self.outdir}: {error.strerror}") from None
+
+    def commit(self, order: list[str]) -> None:
+        """Rename every staged file into place, in this order; Ctrl-C waits, so no output is half published."""
+        with ctrl_c_deferred():
+            try:
+                for relative in order:
+                    temporary, target = self.staged.pop(relative)
+                    os.replace(temporary, target)
+            except OSError as error:
+                raise EvepubError(f"cannot write {error.filename or self.outdir}: {error.strerror}") from None
+
+    def _make_folder(self, folder: Path, failure: str) -> None:
+        """Make a folder and the folders above it that are missing, noting each one made."""
+        missing: list[Path] = []
+        for path in [folder, *folder.parents]:
+            if path.is_dir():
+                break
+            missing.append(path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise EvepubError(f"{failure}: {error.strerror}") from None
+        self.made.extend(reversed(missing))
 
 
 def safe_target(outdir: Path, relative: str) -> Path:
@@ -271,8 +320,7 @@ def safe_target(outdir: Path, relative: str) -> Path:
 
 
 def stage(target: Path, data: bytes) -> Path:
-    """Write data to a hidden temporary file beside the target and return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write data to a hidden temporary file beside the target (in a folder that exists) and return its path."""
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -286,12 +334,13 @@ def stage(target: Path, data: bytes) -> Path:
     return Path(name)
 
 
-@contextmanager
-def build_lock(outdir: Path) -> Iterator[None]:
-    """Serialise builds that publish into the same folder at the same time."""
-    folder = os.open(outdir, os.O_RDONLY)  # locking the folder itself leaves no lock file behind
+def build_lock(outdir: Path) -> int:
+    """Lock the output folder against other builds publishing into it (waiting for theirs to end): the open folder,
+    which the caller closes to let go. Locking the folder itself leaves no lock file behind."""
+    folder = os.open(outdir, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
-        yield
-    finally:
+    except BaseException:
         os.close(folder)
+        raise
+    return folder

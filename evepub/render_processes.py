@@ -182,18 +182,29 @@ class RenderProcesses:
             process.send(shared)  # the pickle as the loader made it: this process never unpickles the roadmap
         return kept
 
-    def run(self, task: str, jobs: list[str], progress: Callable[[str], None]) -> dict[str, Any]:
-        """The result of every job, by job: each run by `task`, in the processes that are free, in this order."""
+    def run(
+        self,
+        task: str,
+        jobs: list[str],
+        progress: Callable[[str], None],
+        done: Callable[[str, Any], None] | None = None,
+    ) -> dict[str, Any]:
+        """The result of every job, by job: each run by `task`, in the processes that are free, in this order;
+        `done` gets each job's result as it arrives (before `progress` hears of it)."""
         check_ctrl_c()
         if not self.processes:
             results = {}
             for job in jobs:
                 results[job] = self.tasks[task](job, self.shared)
+                if done is not None:
+                    done(job, results[job])
                 progress(job)
             return results
-        return self._hand_out(task, jobs, progress)
+        return self._hand_out(task, jobs, progress, done)
 
-    def _hand_out(self, task: str, jobs: list[str], progress: Callable[[str], None]) -> dict[str, Any]:
+    def _hand_out(
+        self, task: str, jobs: list[str], progress: Callable[[str], None], done: Callable[[str, Any], None] | None
+    ) -> dict[str, Any]:
         waiting = list(jobs)
         results: dict[str, Any] = {}
         for process in self.processes:
@@ -204,9 +215,11 @@ class RenderProcesses:
             name, outcome = process.busy, receive(process)
             process.busy = None
             results[str(name)] = outcome
-            progress(str(name))
-            if waiting:
+            if waiting:  # the process goes on at once, while this one takes the result
                 self._give(process, task, waiting.pop(0))
+            if done is not None:
+                done(str(name), outcome)
+            progress(str(name))
         return {job: results[job] for job in jobs}
 
     def _give(self, process: RenderProcess, task: str, job: str) -> None:

@@ -19,6 +19,7 @@ from evepub.cache import cache_folder, cache_root
 from evepub.cli import main
 from evepub.errors import EvepubError, ExitStatus, SourceError
 from evepub.formats import FORMATS
+from evepub.formats.xlsx.contract import TRACKERS_FOLDER
 from evepub.model import Roadmap
 from evepub.render_processes import process_count
 
@@ -187,6 +188,28 @@ def test_an_error_in_one_format_of_a_parallel_build_keeps_every_previous_output(
     message = "evepub: template error while writing pdf: labels.j2: ZeroDivisionError: division by zero\n"
     assert capsys.readouterr().err == message
     assert snapshot(outdir) == before
+    assert no_child_processes_left()
+
+
+@needs_render_processes
+def test_a_first_build_whose_last_format_fails_leaves_no_folder_and_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outdir = tmp_path / "out"
+
+    def failing_after_the_trackers(name: str, *args: object) -> object:
+        if name != "pdf":
+            return render_format(name, *args)
+        for _ in range(600):  # the other formats' files are written as they come: wait for the trackers'
+            if (outdir / TRACKERS_FOLDER).is_dir():
+                raise EvepubError("the PDF failed")
+            time.sleep(0.05)
+        raise AssertionError("the trackers were not written while the PDF rendered")
+
+    monkeypatch.setattr("evepub.build.render_format", failing_after_the_trackers)
+    with pytest.raises(EvepubError, match="the PDF failed"):
+        build(SOURCE, outdir)
+    assert list(tmp_path.iterdir()) == []  # no output folder, no trackers folder, no temporary file
     assert no_child_processes_left()
 
 
