@@ -57,6 +57,7 @@ ITEM_KEYS = ("id", "text", "status", "owner", "target", "notes", "links", "lists
 BLOCK_KINDS = ("paragraph", "note", "list")
 LIST_KEYS = ("list", "start", "items")
 STATUS_KEYS = ("name", "done", "colour")
+NOT_IN_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 cannot hold
 
 
 @dataclass
@@ -122,7 +123,22 @@ class _Checker:
         if required and not node.value.strip():
             self.problem(node, f"{what} must not be empty")
             return None
+        if "\ufffe" in node.value or "\uffff" in node.value:  # Unicode's non-characters: not text anywhere
+            code = "U+FFFE" if "\ufffe" in node.value else "U+FFFF"
+            self.problem(node, f"{what} holds {code}, which is not a character (no Office file can hold it); remove it")
+            return None
         return node.value
+
+    def name(self, node: Node | None, what: str) -> str | None:
+        """A name (of a status, release or area): text that XML can hold, as the trackers' formulas and sheet names
+        hold it; a control character or a non-character in it is refused."""
+        value = self.text(node, what)
+        found = NOT_IN_XML_RE.search(value) if value is not None else None
+        if found is not None:
+            code = f"U+{ord(found.group()):04X}"
+            self.problem(node, f"{what} holds {code}, a character no Office file can hold; remove it")
+            return None
+        return value
 
     def scalar(self, node: Node | None, what: str, tag: str, convert: Callable[[str], Any]) -> Any:
         """A scalar of one YAML type (number, yes/no, date), converted."""
@@ -174,7 +190,7 @@ class _Checker:
         found: list[StatusDef] = []
         for entry in self.sequence(node, "statuses"):
             keys = self.mapping(entry, "a status", STATUS_KEYS, ("name",))
-            name = self.text(keys.get("name"), "status name")
+            name = self.name(keys.get("name"), "status name")
             done = self.scalar(keys.get("done"), "done", "tag:yaml.org,2002:bool", to_bool)
             colour = self.text(keys.get("colour"), "colour")
             if colour is not None and not COLOUR_RE.fullmatch(colour):
@@ -197,7 +213,7 @@ class _Checker:
 
     def release(self, node: Node) -> Release:
         keys = self.mapping(node, "a release", RELEASE_KEYS, ("name",))
-        release = Release(name=self.text(keys.get("name"), "release name") or "")
+        release = Release(name=self.name(keys.get("name"), "release name") or "")
         release.period = self.text(keys.get("period"), "period", required=False)
         release.remark = self.remark(keys.get("remark"))
         release.version = self.version(keys.get("version"), release)
@@ -206,7 +222,7 @@ class _Checker:
         for entry in self.sequence(keys["areas"], "areas") if "areas" in keys else []:
             area_keys = self.mapping(entry, "an area", AREA_KEYS, ("title",))
             release.areas.append(
-                Area(self.text(area_keys.get("title"), "area title") or "", self.blocks(area_keys.get("blocks")))
+                Area(self.name(area_keys.get("title"), "area title") or "", self.blocks(area_keys.get("blocks")))
             )
         return release
 

@@ -23,11 +23,14 @@ URLS = [
     "https://example.org/a_(b)?q=*x*&y=[z]#~f", "http://例え.jp/パス", "https://e.com/x.", "https://e.com/a,b;c",
     "(see https://github.com/lf-edge/eve/pull/2023)", "https://e.com/%20&amp;", "http://x.invalid/{{ 7*7 }}",
 ]  # fmt: skip
-# every code point but surrogates, control characters and line separators: all formats fold white space
-TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff")
+# every code point but surrogates, control characters, line separators (all formats fold white space) and the
+# non-characters U+FFFE and U+FFFF, which the loader refuses
+TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff\ufffe\uffff")
 # ... and but the soft hyphen, which the PDF draws only as a hyphen at a line end and cannot put in its /Title
 # (tests on their own in test_roundtrip_properties)
-PRINTED_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff\xad")
+PRINTED_CHARS = st.characters(
+    blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff\xad\ufffe\uffff"
+)
 
 
 def tidy(text: str) -> str:

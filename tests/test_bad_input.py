@@ -106,6 +106,17 @@ CORPUS: dict[str, tuple[bytes, str]] = {
         (HEAD + "  - name: A-release\n").encode(),
         "5:5: duplicate release name 'A-release' (first on line 3)",
     ),
+    "control-character-in-a-release-name": (b'title: T\nreleases:\n  - name: "R\\x07"\n',
+                                            "3:11: release name holds U+0007, a character no Office file can hold; "
+                                            "remove it"),
+    "control-character-in-an-area-title": (
+        (HEAD + '    areas:\n      - title: "A\\x01"\n').encode(),
+        "6:16: area title holds U+0001, a character no Office file can hold; remove it",
+    ),
+    "non-character-in-a-text": (
+        (HEAD + ITEM.replace("text: x", 'text: "x\\uFFFF"')).encode(),
+        "9:19: item text holds U+FFFF, which is not a character (no Office file can hold it); remove it",
+    ),
     "note-with-lists": (
         (HEAD + "    blocks:\n      - note: n\n        id: n\n        lists: []\n").encode(),
         "8:9: unknown key 'lists' in a note; did you mean 'links'?",
@@ -149,6 +160,13 @@ def test_escaped_control_characters_are_valid_text(tmp_path: Path) -> None:
     path = tmp_path / "roadmap.yaml"
     path.write_text(HEAD + ITEM.replace("text: x", 'text: "bell\\x07 and vertical tab\\x0b"'))
     assert main(["validate", str(path)]) == 0
+
+
+def test_a_roadmap_without_releases_publishes_and_verifies(tmp_path: Path) -> None:
+    path = tmp_path / "roadmap.yaml"
+    path.write_text("title: Nothing planned yet\nreleases: []\n")
+    assert main(["build", "--verify", str(path), "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "roadmap-tracker.xlsx").is_file()
 
 
 def test_a_missing_source_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -179,7 +179,7 @@ def build_summary_sheet(
         names += area_names
         if len(areas) > 1:  # a release with areas: a bar per area
             bars = Bars(totals_row + 2, area_names, [area[2] for area in areas])
-    width = max(NAME_WIDTH, *(min(text_width(name), MAX_NAME_WIDTH) + 2 for name in names))
+    width = max([NAME_WIDTH, *(min(text_width(name), MAX_NAME_WIDTH) + 2 for name in names)])  # no release: no name
     summary.columns[1] = Column(width)
     if roadmap.releases:
         summary.bars, summary.anchor_row = bars, last_row + CHART_GAP_ROWS + 1
