@@ -185,13 +185,12 @@ def has_shared_strings(path: Path) -> bool:
 
 def row_of(number: int, cells: tuple[Any, ...], columns: dict[str, int], inline: bool) -> TrackerRow:
     """One sheet row as values and data types by column key."""
-    present = {key: cells[column - 1] for key, column in columns.items() if column <= len(cells)}
-    return TrackerRow(
-        number,
-        {key: cell.value for key, cell in present.items()},
-        {key: cell.data_type for key, cell in present.items()},
-        inline,
-    )
+    values, types, width = {}, {}, len(cells)
+    for key, column in columns.items():
+        if column <= width:
+            cell = cells[column - 1]
+            values[key], types[key] = cell.value, cell.data_type
+    return TrackerRow(number, values, types, inline)
 
 
 def read_built(workbook: Workbook, path: Path) -> tuple[AsBuilt | None, str | None]:

@@ -176,6 +176,8 @@ def last_cell_within(row: Any) -> bool:
     reference = row[-1].get("r") if len(row) else None
     if not reference:
         return True
+    if len(reference) > 1 and "A" <= reference[0] <= "Z" and "0" <= reference[1] <= "9":  # one letter: within
+        return True
     column, _ = coordinate_from_string(reference)
     return column_index_from_string(column) <= MAX_COLUMNS
 
