@@ -91,11 +91,12 @@ def read_document(document: DocxDocument) -> ReadBack:
     entries, numbers, statuses, links = [], [], [], []
     for p in body_paragraphs(document):
         numbering = numbering_of(p)
-        entry = to_entry(p, styles, formats, ids, details.every, numbering)
+        text, status = paragraph_texts(p, details.every, details.status)
+        entry = to_entry(p, styles, formats, ids, details.every, numbering, text)
         if entry is not None:
             entries.append(entry)
             numbers.append(formats.count(p, entry, numbering))
-            statuses.append(paragraph_text(p, only=details.status) or None if details.status else None)
+            statuses.append(status or None)
             links.append(paragraph_links(p, targets))
     unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
     return ReadBack(entries, unrecoverable, numbers=numbers, statuses=statuses, links=links)
@@ -122,12 +123,14 @@ def to_entry(
     ids: dict[str, str],
     details: frozenset[str] = frozenset(),
     numbering: tuple[int, int] | None = None,
+    text: str | None = None,
 ) -> Entry | None:
     """The entry of one paragraph, or None for cover, contents and other furniture; runs of `details` are not text.
-    `numbering` is the paragraph's numbering_of, when the caller has it."""
+    `numbering` and `text` are the paragraph's numbering_of and text, when the caller has them."""
     style_id = p.find(PARAGRAPH_STYLE)
     style = styles.get(style_id.get(VAL, "") if style_id is not None else "", "normal")
-    text = paragraph_text(p, skip=details)
+    if text is None:
+        text = paragraph_texts(p, details, frozenset())[0]
     item_id = _item_id(p, ids)
     level, num_id = numbering_of(p) if numbering is None else numbering
     if num_id:
@@ -171,23 +174,25 @@ def paragraph_links(p: etree._Element, targets: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(target for target in found if target))
 
 
-def paragraph_text(p: etree._Element, skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None) -> str:
+def paragraph_texts(p: etree._Element, skip: frozenset[str], status: frozenset[str]) -> tuple[str, str]:
     """The visible text of a paragraph's runs and hyperlinks, as python-docx's Paragraph.text gives it, less the
-    runs in the character styles `skip`; with `only`, the text of just the runs in those styles."""
-    pieces = []
+    runs in the character styles `skip`; and the text of just the runs in the styles `status`."""
+    pieces: list[str] = []
+    status_pieces: list[str] = []
     for child in p:
         runs = (child,) if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
         for r in runs:
             style = r.find(RUN_STYLE)
             style_id = style.get(VAL, "") if style is not None else ""
-            if style_id in skip or (only is not None and style_id not in only):
+            into = status_pieces if style_id in status else None if style_id in skip else pieces
+            if into is None:
                 continue
             for content in r:
                 if content.tag == TEXT:
-                    pieces.append(content.text or "")
+                    into.append(content.text or "")
                 elif content.tag in RUN_CHARACTERS:
-                    pieces.append(RUN_CHARACTERS[content.tag])
-    return "".join(pieces)
+                    into.append(RUN_CHARACTERS[content.tag])
+    return "".join(pieces), "".join(status_pieces)
 
 
 def _int_val(element: etree._Element | None, default: int = 0) -> int:
