@@ -468,7 +468,8 @@ def loads(text: str, path: str = "<source>") -> Roadmap:
 
 def _checked(text: str, checker: _Checker) -> Roadmap:
     node = compose(text, checker.path)
-    check_nodes(node, checker.path)
+    if "&" in text or "!" in text:  # else no node has an anchor (so none is an alias) or a tag of its own
+        check_nodes(node, checker.path)
     try:
         return checker.roadmap(node)
     except RecursionError:
