@@ -730,3 +730,19 @@ def test_no_timeline_label_crosses_a_year_line(eve_roadmap: Roadmap) -> None:
         left = string.x
         right = left + stringWidth(string.text, string.fontName, string.fontSize)
         assert not any(left < x < right for x in years), (string.text, left, right)
+
+
+def test_an_introduction_longer_than_a_page_has_its_heading_and_reads_back_whole(tmp_path: Path) -> None:
+    text = "of an introduction that goes on about the year's plans, people and process."
+    paragraphs = [f"Paragraph {n} {text}" for n in range(80)]
+    roadmap = dataclasses.replace(load(SOURCE), introduction=paragraphs)
+    path = pdf_file(roadmap, tmp_path)
+    comparison = compare_file("pdf", path, Expected.of(roadmap), "pdf")
+    assert comparison.ok, comparison.lines()
+    pdf = PdfReader(path)
+    front = [entry for entry in pdf.outline if isinstance(entry, Destination)]
+    introduction = next(entry for entry in front if entry.title == "Introduction")
+    first_page = pdf.get_destination_page_number(introduction)
+    assert "Introduction" in pdf.pages[first_page].extract_text()
+    assert paragraphs[-1] not in pdf.pages[first_page].extract_text()  # it runs over more than one page
+    assert "Introduction" in pdf.pages[1].extract_text()  # a line of the contents

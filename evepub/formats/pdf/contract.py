@@ -1,4 +1,4 @@
-"""What the PDF shows of an item besides its text, and what of a text it cannot show."""
+"""What the PDF shows of an item besides its text, what of a text it cannot show, and where its introduction is."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from evepub.formats.readback import Shows, every_link, status_label
 from evepub.model import Located, Roadmap
 
 SOFT_HYPHEN = "\u00ad"
+INTRODUCTION_KEY = "introduction"  # the bookmark of the Introduction heading, over the introduction's paragraphs
+INTRODUCTION_FIT = "FitBH"  # its destination's kind: the reader starts reading the body there (front matter: FitH)
 LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
 LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD}}}")  # LONG_WORD characters without white space between them
 

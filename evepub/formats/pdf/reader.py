@@ -11,12 +11,12 @@ it drops one repeated; a text object it left out) is read with pypdf's content-s
 What it relies on, all of it visible in the file (nothing hidden is embedded for it):
 - the document title is the /Title of the document information;
 - releases and areas are the outline (bookmarks) at levels 0 and 1, in order, their destinations /XYZ (the
-  front matter's bookmarks, overview, timeline and changes, are /FitH and not entries); the body starts on the page
-  of the first bookmark, and each heading is the first line below where its bookmark points (with the
-  lines of the same size that continue it);
+  front matter's bookmarks, overview, timeline and changes, are /FitH and not entries); the Introduction heading's
+  bookmark is /FitBH, and no entry; the body starts on the page of the first of these bookmarks, and each heading is
+  the first line below where its bookmark points (with the lines of the same size that continue it);
 - a list entry is a line whose first piece of text is a label ("•", "1.", "a.") set apart before the text;
   the label gives the list style and number, and the x where the text starts gives the nesting depth;
-- the introduction's paragraphs come first on the page of the first release, before its heading;
+- the introduction's paragraphs come first, after the Introduction heading and before the first release's;
 - a paragraph starts at the left margin in the upright face; a note is set in the oblique face (characters
   only a fallback face has are upright) and inset by its padding on both sides;
 - every paragraph is one marked-content sequence, /P <</MCID n>> BDC ... EMC, its n numbered 0, 1, 2, ... on
@@ -50,6 +50,7 @@ from pypdf.generic import Destination, IndirectObject, create_string_object
 
 from evepub.errors import EvepubError
 from evepub.formats.ooxml import unreadable
+from evepub.formats.pdf.contract import INTRODUCTION_FIT
 from evepub.formats.readback import read_marker
 from evepub.model import INTRODUCTION, Entry, ItemKind, ListStyle, ReadBack
 
@@ -67,6 +68,7 @@ LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"  # split by PDFium's te
 NARROW = 71  # thousandths of the size: PDFium drops a repeated character this narrow as drawn twice in one place
 PDFIUM_HYPHEN = "\x02"  # how PDFium's text page writes a hyphen ("-" or a soft hyphen) that ends a line
 Transform = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f of a PDF matrix
+INTRODUCTION_LEVEL = -1  # the Bookmark level of the Introduction heading's bookmark
 
 
 @dataclass
@@ -204,7 +206,8 @@ def bookmarks(pdf: PdfReader, outline: list[Any], level: int) -> list[Bookmark]:
             if entry.typ == "/FitH":  # a front-matter section (overview, timeline, changes), not a release or area
                 continue
             top = float(entry.top) if isinstance(entry.top, int | float) else None
-            found.append(Bookmark(level, str(entry.title), pdf.get_destination_page_number(entry), top))
+            kind = INTRODUCTION_LEVEL if entry.typ == f"/{INTRODUCTION_FIT}" else level
+            found.append(Bookmark(kind, str(entry.title), pdf.get_destination_page_number(entry), top))
     return found
 
 
@@ -615,7 +618,8 @@ class _Reading:
         self.close()
         while self.next_heading <= last:
             heading = self.body.headings[self.next_heading]
-            self.found.append((Entry("release" if heading.level == 0 else "area", heading.title), None))
+            if heading.level != INTRODUCTION_LEVEL:  # the Introduction heading: its paragraphs follow, it is no entry
+                self.found.append((Entry("release" if heading.level == 0 else "area", heading.title), None))
             self.next_heading += 1
 
     def headings_before(self, line: Line) -> None:

@@ -42,6 +42,7 @@ from evepub.formats.changes import ChangeTexts, change_texts
 from evepub.formats.pdf.body import BodyBuilder, Heading, Wording
 from evepub.formats.pdf.changes import changes_flowables
 from evepub.formats.pdf.contents import contents_entries, define_page_numbers
+from evepub.formats.pdf.contract import INTRODUCTION_FIT, INTRODUCTION_KEY
 from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
 from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
@@ -71,6 +72,7 @@ class Texts:
     toc_title: str
     overview_title: str
     timeline_title: str
+    introduction_title: str
     count_rule: str
     timeline_note: str
     summary: str
@@ -90,6 +92,7 @@ class Texts:
             self.toc_title,
             self.overview_title,
             self.timeline_title,
+            self.introduction_title,
             self.count_rule,
             self.timeline_note,
             self.summary,
@@ -172,6 +175,7 @@ def render_texts(roadmap: Roadmap, settings: BuildSettings) -> Texts:
         toc_title=str(words.toc_title()),
         overview_title=str(words.overview_title()),
         timeline_title=str(words.timeline_title()),
+        introduction_title=str(words.introduction_title()),
         count_rule=str(labels.count_rule(roadmap.default_status)),
         timeline_note=str(labels.timeline_note()),
         summary=str(labels.cover_summary(len(roadmap.releases), items, *quarter_span(roadmap))),
@@ -205,9 +209,11 @@ class FrontHeading(Paragraph):
 
     def draw(self) -> None:
         """Draw the heading and, with a key, bind its destination to the top of its first line."""
-        if self.key is not None:  # /FitH, where a release or area heading has /XYZ: the reader skips front matter
+        if self.key is not None:  # /FitH, where a release or area heading has /XYZ: the reader skips front matter;
+            # /FitBH for the introduction's, where the reader starts reading the body (contract.INTRODUCTION_FIT)
             _, top = self.canv.absolutePosition(0, self.height + self.style.fontSize * 0.4)
-            self.canv.bookmarkPage(self.key, fit="FitH", top=top)
+            fit = INTRODUCTION_FIT if self.key == INTRODUCTION_KEY else "FitH"
+            self.canv.bookmarkPage(self.key, fit=fit, top=top)
         super().draw()
 
 
@@ -310,6 +316,9 @@ class RoadmapDocument(BaseDocTemplate):
         yield from self.overview()
         yield PageBreak()
         yield from self.changes()
+        if self.roadmap.introduction:  # its paragraphs open the body, under their own heading
+            title = self.texts.introduction_title
+            yield FrontHeading(self.fonts.markup(title), self.styles.front_title, title, INTRODUCTION_KEY)
         yield from body.story()
 
     def cover(self) -> list[Flowable]:
@@ -334,6 +343,8 @@ class RoadmapDocument(BaseDocTemplate):
             entries.append((1, markup(self.texts.timeline_title), TIMELINE_KEY))
         if self.texts.changes is not None:
             entries.append((0, markup(self.texts.changes.title), CHANGES_KEY))
+        if self.roadmap.introduction:
+            entries.append((0, markup(self.texts.introduction_title), INTRODUCTION_KEY))
         for number, release in enumerate(self.roadmap.releases):
             entries.append((0, markup(self.texts.body.release_headings[number]), f"release-{number}"))
             for area_number in range(len(release.areas)):
