@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib  # and not typing: the moments before launcher.py takes Ctrl-C over are kept short
 
 __version__ = "0.1.0"
 
@@ -19,7 +18,7 @@ _PUBLIC = {
 __all__ = ["__version__", *_PUBLIC]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The public function `name`, from the module that defines it."""
     if name not in _PUBLIC:
         raise AttributeError(f"module 'evepub' has no attribute '{name}'")

@@ -1,5 +1,5 @@
 """Run the command line as `python -m evepub`."""
 
-from evepub.cli import console
+from evepub.launcher import console
 
 console()

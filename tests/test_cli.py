@@ -138,3 +138,27 @@ def test_build_verify_finds_an_output_that_lost_an_item(
 def test_build_verify_reads_back_every_format_so_it_refuses_a_choice(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--verify", "--format", "md", "-o", "/nonexistent/never"]) == 2
     assert capsys.readouterr().err == "evepub: --verify reads back every format: leave out --format\n"
+
+
+CTRL_C_WHILE_IMPORTING = """
+import builtins, os, signal, sys
+import evepub.launcher
+real_import = builtins.__import__
+def importing(name, *args, **kwargs):
+    if name == "evepub.cli":  # Ctrl-C while the command line is still being imported
+        os.kill(os.getpid(), signal.SIGINT)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = importing
+sys.argv = ["evepub", "--version"]
+evepub.launcher.console()
+"""
+
+
+def test_ctrl_c_while_the_program_is_still_importing_is_one_line_and_exit_130() -> None:
+    ended = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_IMPORTING], capture_output=True, text=True, cwd=ROOT)
+    assert (ended.returncode, ended.stderr, ended.stdout) == (130, "evepub: interrupted\n", "")
+
+
+def test_the_program_runs_from_its_launcher() -> None:
+    ended = subprocess.run([sys.executable, "-m", "evepub", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert ended.returncode == 0 and ended.stdout.startswith("evepub ")
