@@ -7,20 +7,18 @@ the process here, with the line and the exit status the command line gives an in
 from __future__ import annotations
 
 import os
-import signal
-from types import FrameType
-from typing import NoReturn
+import signal  # and nothing else, not even typing: until console() runs, a Ctrl-C is still a traceback
 
 INTERRUPTED = 130  # errors.ExitStatus.INTERRUPTED, not imported: this module imports nothing of evepub's first
 
 
-def interrupted(signum: int, frame: FrameType | None) -> NoReturn:
+def interrupted(signum: int, frame: object) -> None:
     """End the process at once: nothing has been read or written yet."""
     os.write(2, b"evepub: interrupted\n")
     os._exit(INTERRUPTED)
 
 
-def console() -> NoReturn:
+def console() -> None:
     """Import the command line with Ctrl-C ending the process quietly, then run it (which reports Ctrl-C itself)."""
     previous = signal.signal(signal.SIGINT, interrupted)
     from evepub.cli import console as run

@@ -92,10 +92,10 @@ def read_document(document: DocxDocument) -> ReadBack:
     for p in body_paragraphs(document):
         numbering = numbering_of(p)
         text, status = paragraph_texts(p, details.every, details.status)
-        entry = to_entry(p, styles, formats, ids, details.every, numbering, text)
+        entry = to_entry(p, text, numbering, styles, formats, ids)
         if entry is not None:
             entries.append(entry)
-            numbers.append(formats.count(p, entry, numbering))
+            numbers.append(formats.count(entry, numbering))
             statuses.append(status or None)
             links.append(paragraph_links(p, targets))
     unrecoverable = list(UNRECOVERABLE) if ids else ["item ids", *UNRECOVERABLE]
@@ -118,21 +118,18 @@ class DetailStyles:
 
 def to_entry(
     p: etree._Element,
+    text: str,
+    numbering: tuple[int, int],
     styles: dict[str, str],
     formats: ListFormats,
     ids: dict[str, str],
-    details: frozenset[str] = frozenset(),
-    numbering: tuple[int, int] | None = None,
-    text: str | None = None,
 ) -> Entry | None:
-    """The entry of one paragraph, or None for cover, contents and other furniture; runs of `details` are not text.
-    `numbering` and `text` are the paragraph's numbering_of and text, when the caller has them."""
+    """The entry of one paragraph, given its text and numbering_of, or None for cover, contents and other
+    furniture."""
     style_id = p.find(PARAGRAPH_STYLE)
     style = styles.get(style_id.get(VAL, "") if style_id is not None else "", "normal")
-    if text is None:
-        text = paragraph_texts(p, details, frozenset())[0]
     item_id = _item_id(p, ids)
-    level, num_id = numbering_of(p) if numbering is None else numbering
+    level, num_id = numbering
     if num_id:
         return Entry("item", text, list_depth(p, level), formats.style(num_id, level), item_id)
     if style in KINDS_BY_STYLE:
@@ -296,9 +293,10 @@ class ListFormats:
             return override
         return self.abstract_starts.get((self.abstract_of.get(num_id, -1), level), 1)
 
-    def count(self, p: etree._Element, entry: Entry, numbering: tuple[int, int] | None = None) -> int:
-        """The number Word shows on a list paragraph (0 for bullets and other paragraphs), counting it."""
-        level, num_id = numbering_of(p) if numbering is None else numbering
+    def count(self, entry: Entry, numbering: tuple[int, int]) -> int:
+        """The number Word shows on a list paragraph, given its numbering_of (0 for bullets and other
+        paragraphs), counting it."""
+        level, num_id = numbering
         if not num_id:
             return 0
         shown = self.counters.setdefault(num_id, [])

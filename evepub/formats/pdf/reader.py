@@ -137,7 +137,8 @@ class WebLink:
 
 @dataclass(frozen=True)
 class Bookmark:
-    """An outline entry: its level (0 release, 1 area), title, page index and the top its destination shows."""
+    """An outline entry: its level (0 release, 1 area, INTRODUCTION_LEVEL the Introduction heading), title, page
+    index and the top its destination shows."""
 
     level: int
     title: str

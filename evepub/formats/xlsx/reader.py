@@ -28,7 +28,6 @@ from evepub.model import INTRODUCTION, Entry, ItemKind, ReadBack, Release
 
 CONTROL_PICTURES = re.compile("[\u2400-\u241f]")
 KINDS = {kind.value for kind in ItemKind}
-READ_KEYS = ("id", "release", "period", "area", "list", "item", "status", "parent", "kind", "links")  # what it reads
 
 
 @dataclass
@@ -74,8 +73,7 @@ def read_back(table: TrackerTable, introduction: list[str] | None = None) -> Rea
         sections.insert(0, Section("title", table.title, "", ""))
     at = next(index for index, section in enumerate(sections) if section.kind == "title") + 1
     sections[at:at] = [Section(INTRODUCTION, text, "", "") for text in introduction or []]
-    keys = [key for key in READ_KEYS if key in table.columns]
-    rows = [{key: row.text(key) for key in keys} for row in table.rows]
+    rows = [{key: row.text(key) for key in table.columns} for row in table.rows]
     back = ReadBack([], [], numbers=[], statuses=[], links=[])
     merge(sections, runs_of(rows), _Collector(back.entries, back.numbers, back.statuses, back.links))
     back.unrecoverable.extend(table.cuts)
