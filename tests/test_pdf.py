@@ -450,13 +450,11 @@ def test_overview_prints_the_counts_of_every_release_and_status_and_the_totals(
 ) -> None:
     expected = overview_rows(roadmap)
     lines = overview_lines(built)
-    position = lines.index(expected[0][0])  # the first release: the header row ends before it
-    printed = []
-    for row in expected:
-        printed.append(lines[position : position + len(row)])
-        position += len(row)
-    assert printed == expected
-    header = " ".join(lines[1 : lines.index(expected[0][0])])
+    start = lines.index(expected[0][0])  # the first release: the header row ends before it
+    # a text extractor may join a row's cells on one line or give each its own: compare the words, in order
+    expected_words = " ".join(cell for row in expected for cell in row).split()
+    assert " ".join(lines[start:]).split()[: len(expected_words)] == expected_words
+    header = " ".join(lines[1:start])
     used = {
         located.item.status or roadmap.default_status
         for located in walk(roadmap)

@@ -1,4 +1,9 @@
-"""The overview page: item counts per release and status (formats/overview.py counts them), as a table."""
+"""The overview page: item counts per release and status (formats/overview.py counts them), as a table.
+
+A roadmap of hundreds of releases has thousands of count cells: they are plain strings, which ReportLab's Table
+sets itself in the font, colour and alignment the table's style gives each cell, and each release cell is set by
+lines.py; only the header row is made of Paragraphs.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,18 @@ from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from evepub.formats.overview import ReleaseCount, count_items, used_statuses
 from evepub.formats.pdf.fonts import FontSet
-from evepub.formats.pdf.markup import Paragraph, escape
+from evepub.formats.pdf.lines import SetParagraph
+from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.style import Style, Styles, hex_colour
 from evepub.model import Roadmap
 
 ITEMS_COLUMN = 40.0
 CELL_PADDING = 4.0
+ZERO = "–"  # a count of nothing, in the style's zero colour
 
 
 @dataclass(frozen=True)
@@ -44,27 +51,42 @@ def overview_table(
         + [_cell(text.status_labels[name], head_style, fonts) for name in statuses]
     ]
     for count in counts:
-        name = f"<b>{fonts.markup(count.name)}</b>"
-        period = fonts.markup(count.period or text.no_period)
-        colour = hex_colour(style.colours.muted)
-        release = Paragraph(f'{name}<br/><font color="{colour}">{period}</font>', styles.table_cell)
         rows.append(
-            [release, _number(count.items, styles, style, fonts, bold=True)]
-            + [_number(count.by_status[name], styles, style, fonts) for name in statuses]
+            [_release_cell(count.name, count.period or text.no_period, fonts, style, styles), str(count.items)]
+            + [_count(count.by_status[name]) for name in statuses]
         )
     total = Counter[str]()
     for count in counts:
         total.update(count.by_status)
     rows.append(
-        [
-            Paragraph(f"<b>{fonts.markup(text.total)}</b>", styles.table_cell),
-            _number(sum(count.items for count in counts), styles, style, fonts, bold=True),
-        ]
-        + [_number(total[name], styles, style, fonts, bold=True) for name in statuses]
+        [Paragraph(f"<b>{fonts.markup(text.total)}</b>", styles.table_cell), str(sum(count.items for count in counts))]
+        + [_count(total[name]) for name in statuses]
     )
     table = Table(rows, colWidths=[release_width, ITEMS_COLUMN] + [status_width] * len(statuses), repeatRows=1)
-    table.setStyle(_table_style(roadmap, statuses, style, fonts))
+    table.setStyle(_table_style(roadmap, statuses, style, fonts, styles))
+    table.setStyle(_zero_cells(rows, style))
     return table
+
+
+def _release_cell(name: str, period: str, fonts: FontSet, style: Style, styles: Styles) -> Flowable:
+    """The release's name in bold over its period in the muted colour, set by lines.py unless it must wrap."""
+    cell_style = styles.table_cell
+    text = Fragments(cell_style)
+    muted = colors.HexColor(hex_colour(style.colours.muted))
+    for face, run in fonts.runs(name):
+        text.add(run, face or fonts.bold)
+    text.line_break()
+    for face, run in fonts.runs(period):
+        text.add(run, face, colour=muted)
+    markup = (
+        f'<b>{fonts.markup(name)}</b><br/><font color="{hex_colour(style.colours.muted)}">{fonts.markup(period)}</font>'
+    )
+    faces = frozenset((fonts.regular, fonts.bold, fonts.italic))
+    return SetParagraph(text.done(), cell_style, None, faces, lambda: Paragraph(markup, cell_style))
+
+
+def _count(value: int) -> str:
+    return str(value) if value else ZERO
 
 
 def _release_width(counts: list[ReleaseCount], fonts: FontSet, style: Style, text: TableText) -> float:
@@ -91,17 +113,17 @@ def _cell(label: str, style: object, fonts: FontSet, left: bool = False) -> Para
     return Paragraph(fonts.markup(label), cell_style)
 
 
-def _number(value: int, styles: Styles, style: Style, fonts: FontSet, bold: bool = False) -> Paragraph:
-    if value == 0:
-        return Paragraph(f'<font color="{hex_colour(style.colours.zero)}">–</font>', styles.table_number)
-    text = escape(str(value))
-    return Paragraph(f"<b>{text}</b>" if bold else text, styles.table_number)
-
-
-def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: FontSet) -> TableStyle:
+def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: FontSet, styles: Styles) -> TableStyle:
     colours = style.colours
+    numbers = styles.table_number
     commands: list[tuple[object, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # Table sets a cell font even for Paragraph cells
+        ("FONTNAME", (1, 1), (1, -1), fonts.bold),  # the item counts, and the total row's
+        ("FONTNAME", (1, -1), (-1, -1), fonts.bold),
+        ("FONTSIZE", (1, 1), (-1, -1), numbers.fontSize),
+        ("LEADING", (1, 1), (-1, -1), numbers.leading),
+        ("TEXTCOLOR", (1, 1), (-1, -1), numbers.textColor),
+        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
         ("BACKGROUND", (0, 0), (-1, 0), colours.table_header_fill),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
@@ -117,3 +139,16 @@ def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: Fon
         colour = roadmap.status(name).colour
         commands.append(("LINEBELOW", (column, 0), (column, 0), 2.5, colors.HexColor(f"#{colour}")))
     return TableStyle(commands)
+
+
+def _zero_cells(rows: list[list[object]], style: Style) -> TableStyle:
+    """The zero colour for every count of nothing."""
+    zero = colors.HexColor(hex_colour(style.colours.zero))
+    return TableStyle(
+        [
+            ("TEXTCOLOR", (column, row), (column, row), zero)
+            for row, cells in enumerate(rows)
+            for column, cell in enumerate(cells)
+            if cell == ZERO
+        ]
+    )
