@@ -180,13 +180,17 @@ def test_contents_lists_every_heading_with_its_page_number_and_a_link(eve_roadma
     printed = [int(number) for number in re.findall(r"(?<![\w-])(\d+)(?![\w-])", text)]
     for _, title, page in flat_outline(reader):
         assert page + 1 in printed, f"page {page + 1} of {title!r} is not in the contents"
-    internal = [
-        annotation.get_object()
-        for annotation in contents.get("/Annots", [])
-        if annotation.get_object().get("/Subtype") == "/Link" and "/Dest" in annotation.get_object()
-    ]
-    entries = front_headings(eve_roadmap) + headings(eve_roadmap)
-    assert len(internal) >= 2 * len(entries)  # the title and the page number of each entry
+    spans: dict[tuple[Any, ...], list[float]] = {}  # per destination: the left and right of its links
+    for annotation in contents.get("/Annots", []):
+        link = annotation.get_object()
+        if link.get("/Subtype") == "/Link" and "/Dest" in link:
+            left, _, right, _ = (float(value) for value in link["/Rect"])
+            span = spans.setdefault(tuple(link["/Dest"]), [left, right])
+            span[0], span[1] = min(span[0], left), max(span[1], right)
+    assert len(spans) == len(flat_outline(reader))  # every entry links to its heading
+    column = max(right for _, right in spans.values()) - min(left for left, _ in spans.values())
+    for left, right in spans.values():  # a click on the title or on the page number goes there
+        assert right - left > 0.6 * column
 
 
 def test_every_url_is_a_clickable_link(roadmap: Roadmap, built: PdfReader) -> None:

@@ -1,7 +1,12 @@
-"""The table of contents, laid out once: its page numbers are PDF forms filled in after the body is laid out."""
+"""The table of contents, laid out once: its page numbers are PDF forms filled in after the body is laid out.
+
+An entry is set by lines.py, as items are, and is one link from its title to its page number; an entry that
+needs ReportLab's Paragraph (a face lines.py does not set) links its title and its page number apart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
@@ -9,7 +14,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
-from evepub.formats.pdf.markup import Paragraph
+from evepub.formats.pdf.fonts import FontSet, keep_spaces
+from evepub.formats.pdf.lines import SetParagraph
+from evepub.formats.pdf.markup import Fragments, Paragraph
 
 TOC_CALLBACK = "evepub-toc-entry"
 NUMBER_ROOM = "00000"  # the page-number column is as wide as this, in the entry's style
@@ -23,8 +30,10 @@ def page_number_form(key: str) -> str:
     return f"evepub-page-of-{key}"
 
 
-def contents_entries(entries: list[tuple[int, str, str]], level_styles: list[ParagraphStyle]) -> list[Flowable]:
-    """Every release and area with a dot leader and a clickable page number, one flowable per entry.
+def contents_entries(
+    entries: list[tuple[int, str, str]], level_styles: list[ParagraphStyle], fonts: FontSet
+) -> list[Flowable]:
+    """Every (level, title, key) entry with a dot leader and a clickable page number, one flowable per entry.
 
     The entries are known before layout, so the contents takes its final size in the only layout pass; each
     page number is a form XObject that `define_page_numbers` fills in once the body has been laid out. Each
@@ -32,30 +41,65 @@ def contents_entries(entries: list[tuple[int, str, str]], level_styles: list[Par
     """
     flowables: list[Flowable] = []
     styles = [ParagraphStyle(f"{style.name}-room", parent=style, rightIndent=_room(style)) for style in level_styles]
-    for level, markup, key in entries:
+    faces = frozenset((fonts.regular, fonts.bold, fonts.italic))
+    for level, title, key in entries:
         style = styles[min(level, len(styles) - 1)]
         if style.spaceBefore:
             flowables.append(Spacer(1, style.spaceBefore + 2 * ENTRY_PADDING))
-        callback = f'<onDraw name="{TOC_CALLBACK}" label="{level} {key}"/>'
-        flowables.append(ContentsEntry(Paragraph(f'<a href="#{key}">{markup}</a>{callback}', style), level_styles))
+        text = Fragments(style)
+        for face, run in fonts.runs(keep_spaces(title)):
+            text.add(run, face)
+        fallback = _by_reportlab(fonts.markup(title), style, level, key)
+        flowables.append(ContentsEntry(EntryText(text.done(), style, faces, fallback, level, key), level_styles))
     return flowables
+
+
+def _by_reportlab(markup: str, style: ParagraphStyle, level: int, key: str) -> Callable[[], Paragraph]:
+    """The entry as ReportLab's Paragraph: a linked title, and a callback that draws the page-number slot."""
+    callback = f'<onDraw name="{TOC_CALLBACK}" label="{level} {key}"/>'
+    return lambda: Paragraph(f'<a href="#{key}">{markup}</a>{callback}', style)
 
 
 def _room(style: ParagraphStyle) -> float:
     return stringWidth(NUMBER_ROOM, style.fontName, style.fontSize)
 
 
+class EntryText(SetParagraph):
+    """An entry's title, with the dot leader and page number after its last line and one link over it all."""
+
+    def __init__(
+        self,
+        frags: list[Any],
+        style: ParagraphStyle,
+        faces: frozenset[str],
+        fallback: Callable[[], Paragraph],
+        level: int,
+        key: str,
+    ) -> None:
+        super().__init__(frags, style, None, faces, fallback)
+        self.level, self.key = level, key
+        self.level_styles: list[ParagraphStyle] = []  # set by ContentsEntry
+
+    def draw_after_text(self) -> None:
+        """The page-number slot after the text, and the entry's link from its first line's start to the number."""
+        x, baseline = self.text_end()
+        draw_number_slot(self.canv, x, baseline, self.width, self.level, self.key, self.level_styles)
+        top = self.baseline(0) + self.style.fontSize
+        self.canv.linkRect("", self.key, (self.style.leftIndent, baseline - 2, self.width, top), relative=1)
+
+
 class ContentsEntry(Flowable):
     """One entry of the contents: its linked title, padded above and below, kept whole on one page."""
 
-    def __init__(self, paragraph: Paragraph, level_styles: list[ParagraphStyle]) -> None:
+    def __init__(self, paragraph: EntryText, level_styles: list[ParagraphStyle]) -> None:
         super().__init__()
         self.paragraph = paragraph
+        self.paragraph.level_styles = level_styles
         self.level_styles = level_styles
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """The paragraph's height and the padding; the page-number slot is drawn at the right of `availWidth`."""
-        self.canv.setNamedCB(TOC_CALLBACK, number_slot(availWidth, self.level_styles))
+        self.canv.setNamedCB(TOC_CALLBACK, number_slot(availWidth, self.level_styles))  # for a Paragraph's entry
         _, height = self.paragraph.wrap(availWidth, availHeight)
         self.width, self.height = availWidth, height + 2 * ENTRY_PADDING
         return self.width, self.height
@@ -70,7 +114,7 @@ class ContentsEntry(Flowable):
 
 
 def number_slot(right: float, level_styles: list[ParagraphStyle]) -> Any:
-    """The paragraph callback that draws the dot leader, the page-number form and its link."""
+    """The paragraph callback of an entry set by ReportLab: the page-number slot and the number's link."""
 
     def draw(canvas: Canvas, kind: str, label: str) -> None:
         level_text, key = label.split(" ", 1)
@@ -78,21 +122,29 @@ def number_slot(right: float, level_styles: list[ParagraphStyle]) -> Any:
         style = level_styles[min(level, len(level_styles) - 1)]
         info = canvas._curr_tx_info
         x, y = info["cur_x"], info["cur_y"]
-        room = _room(style)
-        canvas.saveState()
-        canvas.setFillColor(style.textColor)
-        if level >= DOTS_FROM_LEVEL:
-            dot_width = stringWidth(DOT_LEADER, style.fontName, style.fontSize)
-            dots = int((right - room - x - 4) / dot_width)
-            if dots > 0:
-                canvas.setFont(style.fontName, style.fontSize)
-                canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
-        canvas.translate(right, y)
-        canvas.doForm(page_number_form(key))
-        canvas.restoreState()
-        canvas.linkRect("", key, (right - room, y - 2, right, y + style.fontSize), relative=1)
+        draw_number_slot(canvas, x, y, right, level, key, level_styles)
+        canvas.linkRect("", key, (right - _room(style), y - 2, right, y + style.fontSize), relative=1)
 
     return draw
+
+
+def draw_number_slot(
+    canvas: Canvas, x: float, y: float, right: float, level: int, key: str, level_styles: list[ParagraphStyle]
+) -> None:
+    """The dot leader from x (areas only) and the page-number form, right-aligned at `right` on baseline y."""
+    style = level_styles[min(level, len(level_styles) - 1)]
+    room = _room(style)
+    canvas.saveState()
+    canvas.setFillColor(style.textColor)
+    if level >= DOTS_FROM_LEVEL:
+        dot_width = stringWidth(DOT_LEADER, style.fontName, style.fontSize)
+        dots = int((right - room - x - 4) / dot_width)
+        if dots > 0:
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
+    canvas.translate(right, y)
+    canvas.doForm(page_number_form(key))
+    canvas.restoreState()
 
 
 def define_page_numbers(canvas: Canvas, pages: dict[str, int], styles: list[ParagraphStyle], levels: dict[str, int]):

@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from evepub.formats.overview import ReleaseCount, count_items, used_statuses
-from evepub.formats.pdf.fonts import FontSet
+from evepub.formats.pdf.fonts import FontSet, keep_spaces
 from evepub.formats.pdf.lines import SetParagraph
 from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.style import Style, Styles, hex_colour
@@ -73,10 +73,10 @@ def _release_cell(name: str, period: str, fonts: FontSet, style: Style, styles: 
     cell_style = styles.table_cell
     text = Fragments(cell_style)
     muted = colors.HexColor(hex_colour(style.colours.muted))
-    for face, run in fonts.runs(name):
+    for face, run in fonts.runs(keep_spaces(name)):
         text.add(run, face or fonts.bold)
     text.line_break()
-    for face, run in fonts.runs(period):
+    for face, run in fonts.runs(keep_spaces(period)):
         text.add(run, face, colour=muted)
     markup = (
         f'<b>{fonts.markup(name)}</b><br/><font color="{hex_colour(style.colours.muted)}">{fonts.markup(period)}</font>'

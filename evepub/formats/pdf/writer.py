@@ -337,22 +337,21 @@ class RoadmapDocument(BaseDocTemplate):
 
     def contents(self) -> list[Flowable]:
         """The contents page: every release and, indented, its areas, with clickable page numbers."""
-        markup = self.fonts.markup
-        entries = [(0, markup(self.texts.overview_title), OVERVIEW_KEY)]
+        entries = [(0, self.texts.overview_title, OVERVIEW_KEY)]
         if self.timeline is not None:
-            entries.append((1, markup(self.texts.timeline_title), TIMELINE_KEY))
+            entries.append((1, self.texts.timeline_title, TIMELINE_KEY))
         if self.texts.changes is not None:
-            entries.append((0, markup(self.texts.changes.title), CHANGES_KEY))
+            entries.append((0, self.texts.changes.title, CHANGES_KEY))
         if self.roadmap.introduction:
-            entries.append((0, markup(self.texts.introduction_title), INTRODUCTION_KEY))
+            entries.append((0, self.texts.introduction_title, INTRODUCTION_KEY))
         for number, release in enumerate(self.roadmap.releases):
-            entries.append((0, markup(self.texts.body.release_headings[number]), f"release-{number}"))
+            entries.append((0, self.texts.body.release_headings[number], f"release-{number}"))
             for area_number in range(len(release.areas)):
                 title = self.texts.body.area_headings[number][area_number]
-                entries.append((1, markup(title), f"release-{number}-area-{area_number}"))
+                entries.append((1, title, f"release-{number}-area-{area_number}"))
         title = self.texts.toc_title
-        heading = FrontHeading(markup(title), self.styles.front_title, title)
-        return [heading, *contents_entries(entries, self.toc_styles)]
+        heading = FrontHeading(self.fonts.markup(title), self.styles.front_title, title)
+        return [heading, *contents_entries(entries, self.toc_styles, self.fonts)]
 
     def overview(self) -> list[Flowable]:
         """The overview page: counts per release and status, the rule behind them, and the timeline."""
