@@ -1,4 +1,4 @@
-"""The table of contents, laid out once: its page numbers are PDF forms filled in after the body is laid out.
+"""The table of contents, laid out once: its page numbers are filled in (deferred.py) after the body is laid out.
 
 An entry is set by lines.py, as items are, and is one link from its title to its page number; an entry that
 needs ReportLab's Paragraph (a face lines.py does not set) links its title and its page number apart.
@@ -14,8 +14,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
+from evepub.formats.pdf.deferred import mark
 from evepub.formats.pdf.fonts import FontSet, keep_spaces
-from evepub.formats.pdf.lines import SetParagraph
+from evepub.formats.pdf.lines import SetParagraph, placed_text, text_width
 from evepub.formats.pdf.markup import Fragments, Paragraph
 
 TOC_CALLBACK = "evepub-toc-entry"
@@ -23,11 +24,7 @@ NUMBER_ROOM = "00000"  # the page-number column is as wide as this, in the entry
 DOT_LEADER = " . "
 ENTRY_PADDING = 0.5  # points above and below each entry
 DOTS_FROM_LEVEL = 1  # areas have a dot leader, releases not
-
-
-def page_number_form(key: str) -> str:
-    """The name of the form that prints the page number of the heading with this key."""
-    return f"evepub-page-of-{key}"
+PAGE_NUMBER_MARK = "page-of-"  # the deferred text of an entry's page number: this and the heading's key
 
 
 def contents_entries(
@@ -36,7 +33,7 @@ def contents_entries(
     """Every (level, title, key) entry with a dot leader and a clickable page number, one flowable per entry.
 
     The entries are known before layout, so the contents takes its final size in the only layout pass; each
-    page number is a form XObject that `define_page_numbers` fills in once the body has been laid out. Each
+    page number is deferred text that `page_number` gives once the body has been laid out. Each
     entry is a flowable of its own (one long table would be measured again for every page it is split over).
     """
     flowables: list[Flowable] = []
@@ -131,7 +128,7 @@ def number_slot(right: float, level_styles: list[ParagraphStyle]) -> Any:
 def draw_number_slot(
     canvas: Canvas, x: float, y: float, right: float, level: int, key: str, level_styles: list[ParagraphStyle]
 ) -> None:
-    """The dot leader from x (areas only) and the page-number form, right-aligned at `right` on baseline y."""
+    """The dot leader from x (areas only) and the place of the page number, right-aligned at `right` on baseline y."""
     style = level_styles[min(level, len(level_styles) - 1)]
     room = _room(style)
     canvas.saveState()
@@ -143,16 +140,16 @@ def draw_number_slot(
             canvas.setFont(style.fontName, style.fontSize)
             canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
     canvas.translate(right, y)
-    canvas.doForm(page_number_form(key))
+    mark(canvas, PAGE_NUMBER_MARK + key)
     canvas.restoreState()
 
 
-def define_page_numbers(canvas: Canvas, pages: dict[str, int], styles: list[ParagraphStyle], levels: dict[str, int]):
-    """Fill in every page-number form, right-aligned on its slot, in the style of its entry's level."""
-    for key, page in pages.items():
-        style = styles[min(levels[key], len(styles) - 1)]
-        canvas.beginForm(page_number_form(key), lowerx=-200, lowery=-50, upperx=50, uppery=50)
-        canvas.setFillColor(style.textColor)
-        canvas.setFont(style.fontName, style.fontSize)
-        canvas.drawRightString(0, 0, str(page))
-        canvas.endForm()
+def page_number(
+    canvas: Canvas, key: str, pages: dict[str, int], styles: list[ParagraphStyle], levels: dict[str, int]
+) -> list[str]:
+    """The operators of the page number of the heading with this key, right-aligned on its place, in the style of
+    its entry's level."""
+    style = styles[min(levels[key], len(styles) - 1)]
+    text = str(pages[key])
+    width = text_width(text, style.fontName, style.fontSize)
+    return placed_text(canvas, -width, 0, [(style.fontName, text)], style.fontSize)

@@ -226,6 +226,16 @@ def drawer_of(canvas: Any) -> TextDrawer:
     return drawer
 
 
+def placed_text(canvas: Any, x: float, y: float, runs: list[tuple[str, str]], size: float) -> list[str]:
+    """Operators that draw runs of (face, text), one after the other from (x, y), as one text object."""
+    drawer, font = drawer_of(canvas), [None]
+    code = ["BT", f"1 0 0 1 {fp_str(x, y)} Tm"]
+    for face, text in runs:
+        code += drawer.show([text], face, size, font)
+    code.append("ET")
+    return code
+
+
 def colour_operator(colour: Any) -> str:
     """The fill colour operator of a colour, as ReportLab's text objects write it."""
     return rgb_operator(colour.red, colour.green, colour.blue)

@@ -41,9 +41,11 @@ from evepub.formats import TIMELINE_PICTURE
 from evepub.formats.changes import ChangeTexts, change_texts
 from evepub.formats.pdf.body import BodyBuilder, Heading, Wording
 from evepub.formats.pdf.changes import changes_flowables
-from evepub.formats.pdf.contents import contents_entries, define_page_numbers
+from evepub.formats.pdf.contents import PAGE_NUMBER_MARK, contents_entries, page_number
 from evepub.formats.pdf.contract import INTRODUCTION_FIT, INTRODUCTION_KEY
+from evepub.formats.pdf.deferred import fill_in, mark
 from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
+from evepub.formats.pdf.lines import placed_text
 from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
 from evepub.formats.pdf.story import FlowableQueue
@@ -57,6 +59,7 @@ PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
 PDF_NAME = "roadmap.pdf"
 SVG_NAME = TIMELINE_PICTURE
 LANGUAGE = "en"  # the language of the wording templates: the catalog's /Lang and the XMP dc:language
+FOOTER_MARK = "footer-"  # the deferred text of a page's footer: this and the page number
 OVERVIEW_KEY, TIMELINE_KEY, CHANGES_KEY = "overview", "timeline", "changes"  # bookmark keys of the front matter
 
 rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
@@ -295,8 +298,7 @@ class RoadmapDocument(BaseDocTemplate):
         """Lay the document out once, fill in the deferred page numbers, and return the PDF bytes."""
         self._doSave = 0  # BaseDocTemplate.build saves unless told not to, as multiBuild does
         self.build(FlowableQueue(self.story()))  # type: ignore[arg-type]  # build takes any list-like story
-        define_page_numbers(self.canv, self.heading_pages, self.toc_styles, self.heading_levels)
-        self.define_footers()
+        fill_in(self.canv, self.deferred_text)
         self.canv.save()
         pdf = self.buffer.getvalue()
         release_canvas(self.canv)
@@ -462,21 +464,20 @@ class RoadmapDocument(BaseDocTemplate):
         canvas.setStrokeColor(colours.rule)
         canvas.setLineWidth(0.6)
         canvas.line(left, header_y - 6, right, header_y - 6)
-        canvas.doForm(footer_form(self.page))
+        mark(canvas, f"{FOOTER_MARK}{self.page}")  # "page X of Y": Y is known once the layout is done
         canvas.restoreState()
 
-    def define_footers(self) -> None:
-        """Fill in the footer form of every page but the cover, now that the page total is known."""
+    def deferred_text(self, key: str) -> list[str]:
+        """The operators of a text known once the layout is done: a contents page number or a page's footer."""
+        if key.startswith(PAGE_NUMBER_MARK):
+            heading = key.removeprefix(PAGE_NUMBER_MARK)
+            return page_number(self.canv, heading, self.heading_pages, self.toc_styles, self.heading_levels)
+        page = int(key.removeprefix(FOOTER_MARK))
         size = self.style.type.small_size
-        footer_y = self.bottomMargin - self.style.page.footer_gap
-        total = self.page
-        for page in range(2, total + 1):
-            self.canv.beginForm(footer_form(page))
-            self.canv.setFillColor(self.style.colours.muted)
-            footer = str(self.texts.footer(page, total))
-            x = self.leftMargin + (self.width - self.text_width(footer, self.fonts.regular, size)) / 2
-            self.draw_text(self.canv, x, footer_y, footer, self.fonts.regular, size)
-            self.canv.endForm()
+        footer = str(self.texts.footer(page, self.page))
+        x = self.leftMargin + (self.width - self.text_width(footer, self.fonts.regular, size)) / 2
+        runs = [(face or self.fonts.regular, run) for face, run in self.fonts.runs(footer)]
+        return placed_text(self.canv, x, self.bottomMargin - self.style.page.footer_gap, runs, size)
 
     def draw_text(self, canvas: Canvas, x: float, y: float, text: str, face: str, size: float) -> None:
         """Draw text literally, switching to fallback faces for characters the main face lacks."""
@@ -534,11 +535,6 @@ XMP_TEMPLATE = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 def xml_text(text: str) -> str:
     """Text escaped for XML character data."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def footer_form(page: int) -> str:
-    """The name of the form holding the footer of one page."""
-    return f"evepub-footer-{page}"
 
 
 def document_information(text: str) -> str:
