@@ -317,6 +317,24 @@ class SetParagraph(Flowable):
             self.replaced.wrap(availWidth, availHeight)
         return self.replaced.split(availWidth, availHeight)
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        """Draw at (x, y) as Flowable.drawOn does, without copying the canvas's state: what is set here changes
+        none of it but the transformation, which is put back (a badge saves and restores what it changes)."""
+        if self.replaced is not None:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        matrix = canvas._currentMatrix
+        a, b, c, d, e, f = matrix
+        canvas._code += ["q", f"{fp_str(1, 0, 0, 1, x, y)} cm"]  # as saveState and translate write them
+        canvas._currentMatrix = (a, b, c, d, a * x + c * y + e, b * x + d * y + f)
+        self.canv = canvas
+        try:
+            self.draw()
+        finally:
+            del self.canv
+            canvas._code.append("Q")
+            canvas._currentMatrix = matrix
+
     def draw(self) -> None:
         """Draw the paragraph as one marked-content sequence, its label before its first line."""
         if self.replaced is not None:
