@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -21,12 +22,13 @@ from evepub.build import build
 from evepub.errors import EvepubError
 from evepub.formats.font_cache import load_ttfont
 from evepub.formats.overview import count_items
+from evepub.formats.pdf import body, item_runs
 from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
 from evepub.formats.pdf.reader import read
 from evepub.formats.pdf.writer import write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
-from evepub.model import Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.model import Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
 from evepub.source import dumps, load
 from evepub.verify import Expected, compare_file
 
@@ -748,3 +750,47 @@ def test_an_introduction_longer_than_a_page_has_its_heading_and_reads_back_whole
     assert "Introduction" in pdf.pages[first_page].extract_text()
     assert paragraphs[-1] not in pdf.pages[first_page].extract_text()  # it runs over more than one page
     assert "Introduction" in pdf.pages[1].extract_text()  # a line of the contents
+
+
+def long_area_roadmap() -> Roadmap:
+    """A roadmap whose one area holds 300 entries of every height, statuses, notes and sub-lists among them, and
+    entries taller than a page: runs of items (item_runs.py) break across pages and split around them."""
+    words = ["edge", "node", "attestation", "données", "kernel", "volume", "naïve", "telemetry"]
+    entries = []
+    for number in range(300):
+        length = 3 + (number * 7) % 40 + (1200 if number in (70, 71, 180) else 0)
+        text = " ".join(words[(number + k) % len(words)] for k in range(length))
+        children = (
+            [ItemList(ListStyle.DECIMAL, [Item(f"c{number}", "child of " + text[:60])])] if number % 9 == 0 else []
+        )
+        status = ["done", "in progress", None][number % 3]
+        entries.append(
+            Item(f"e{number}", text, status=status, owner="Li Wei" if number % 5 == 0 else None, children=children)
+        )
+    blocks = [Item("intro", "An area of many entries.", kind=ItemKind.PARAGRAPH), ItemList(ListStyle.BULLET, entries)]
+    blocks.insert(1, Item("note", "NOTE: a note between the paragraph and the list", kind=ItemKind.NOTE))
+    area = Area("Many entries", blocks)
+    release = Release(
+        "Z-release",
+        period="Q1 2025",
+        areas=[area, Area("After", [Item("last", "The last one.", kind=ItemKind.PARAGRAPH)])],
+    )
+    return Roadmap(title="Runs", releases=[release])
+
+
+def test_items_laid_out_in_runs_land_where_the_frame_puts_them_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """item_runs.py places a run's items with the frame's own arithmetic: the PDF is the same, byte for byte, as
+    when the frame places every item alone, across page breaks and around entries taller than a page."""
+    roadmap = long_area_roadmap()
+    split = []
+    original_split = item_runs.ItemRun.split
+    monkeypatch.setattr(item_runs.ItemRun, "split", lambda run, *size: split.append(run) or original_split(run, *size))
+    for page_size in ("A4", "Letter"):
+        settings = dataclasses.replace(SETTINGS, page_size=page_size)
+        in_runs = write(roadmap, settings)["roadmap.pdf"]
+        with monkeypatch.context() as alone:
+            alone.setattr(body, "runs", lambda flowables: flowables)
+            one_by_one = write(roadmap, settings)["roadmap.pdf"]
+        assert in_runs == one_by_one
+    assert len(split) > 10  # the runs did break across pages
+    assert len(PdfReader(io.BytesIO(in_runs)).pages) > 12

@@ -17,6 +17,7 @@ from reportlab.platypus.paragraph import paraFontSizeHeightOffset
 
 from evepub.formats.pdf.contract import text_says_status
 from evepub.formats.pdf.fonts import FontSet, keep_spaces
+from evepub.formats.pdf.item_runs import runs
 from evepub.formats.pdf.lines import SetParagraph
 from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.style import Style, Styles, hex_colour
@@ -182,14 +183,14 @@ class BodyBuilder:
             yield from self.release(number, release)
 
     def release(self, number: int, release: Release) -> Iterator[Flowable]:
-        """One release: heading, blocks before the first area, then each area."""
+        """One release: heading, blocks before the first area, then each area; the items in runs (item_runs.py)."""
         title = self.wording.release_headings[number]
         yield self.heading(title, self.styles.h1, 0, f"release-{number}")
-        yield from self.blocks(release.blocks)
+        yield from runs(self.blocks(release.blocks))
         for area_number, area in enumerate(release.areas):
             area_title = self.wording.area_headings[number][area_number]
             yield self.heading(area_title, self.styles.h2, 1, f"release-{number}-area-{area_number}")
-            yield from self.blocks(area.blocks)
+            yield from runs(self.blocks(area.blocks))
 
     def heading(self, title: str, style: ParagraphStyle, level: int, key: str) -> Heading:
         """A release or area heading, set by lines.py unless a fallback face has some of its characters."""
