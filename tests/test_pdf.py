@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from defusedxml import ElementTree
 from pypdf import PdfReader
 from pypdf.generic import Destination
+from reportlab.platypus import Flowable
 
 from evepub.build import build
 from evepub.errors import EvepubError
@@ -753,29 +755,49 @@ def test_an_introduction_longer_than_a_page_has_its_heading_and_reads_back_whole
 
 
 def long_area_roadmap() -> Roadmap:
-    """A roadmap whose one area holds 300 entries of every height, statuses, notes and sub-lists among them, and
-    entries taller than a page: runs of items (item_runs.py) break across pages and split around them."""
+    """A roadmap of runs to lay out: an area of 300 entries of every height (statuses, notes, sub-lists, entries
+    taller than a page), then releases of many small areas, an area and a release with no entries at all, so that
+    runs (item_runs.py) break across pages, split around long entries and keep headings with what follows."""
     words = ["edge", "node", "attestation", "données", "kernel", "volume", "naïve", "telemetry"]
-    entries = []
-    for number in range(300):
-        length = 3 + (number * 7) % 40 + (1200 if number in (70, 71, 180) else 0)
+
+    def entry(number: int, length: int) -> Item:
         text = " ".join(words[(number + k) % len(words)] for k in range(length))
         children = (
             [ItemList(ListStyle.DECIMAL, [Item(f"c{number}", "child of " + text[:60])])] if number % 9 == 0 else []
         )
         status = ["done", "in progress", None][number % 3]
-        entries.append(
-            Item(f"e{number}", text, status=status, owner="Li Wei" if number % 5 == 0 else None, children=children)
-        )
+        return Item(f"e{number}", text, status=status, owner="Li Wei" if number % 5 == 0 else None, children=children)
+
+    entries = [entry(number, 3 + (number * 7) % 40 + (1200 if number in (70, 71, 180) else 0)) for number in range(300)]
     blocks = [Item("intro", "An area of many entries.", kind=ItemKind.PARAGRAPH), ItemList(ListStyle.BULLET, entries)]
     blocks.insert(1, Item("note", "NOTE: a note between the paragraph and the list", kind=ItemKind.NOTE))
-    area = Area("Many entries", blocks)
-    release = Release(
-        "Z-release",
-        period="Q1 2025",
-        areas=[area, Area("After", [Item("last", "The last one.", kind=ItemKind.PARAGRAPH)])],
-    )
-    return Roadmap(title="Runs", releases=[release])
+    areas = [Area("Many entries", blocks), Area("Empty"), Area("After", [Item("last", "The last one.")])]
+    releases = [Release("Z-release", period="Q1 2025", areas=areas), Release("Y-release")]
+    for number in range(12):  # small areas: their headings fall at every height of a page
+        small = [
+            Area(
+                f"Area {n}",
+                [
+                    ItemList(
+                        ListStyle.BULLET, [entry(1000 + 50 * number + n * 7 + k, 5 + 9 * k) for k in range(n % 5 + 1)]
+                    )
+                ],
+            )
+            for n in range(9)
+        ]
+        releases.append(
+            Release(
+                f"R{number}", period="Q2 2025", blocks=[entry(2000 + number, 12)] if number % 2 else [], areas=small
+            )
+        )
+    return Roadmap(title="Runs", releases=releases)
+
+
+def one_by_one_runs(flowables: Iterable[Flowable], kept: list[Flowable]) -> Iterator[Flowable]:
+    """What body.runs gives without runs: every flowable alone, headings kept with the next by their style."""
+    yield from kept
+    yield from flowables
+    return []
 
 
 def test_items_laid_out_in_runs_land_where_the_frame_puts_them_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -789,7 +811,7 @@ def test_items_laid_out_in_runs_land_where_the_frame_puts_them_one_by_one(monkey
         settings = dataclasses.replace(SETTINGS, page_size=page_size)
         in_runs = write(roadmap, settings)["roadmap.pdf"]
         with monkeypatch.context() as alone:
-            alone.setattr(body, "runs", lambda flowables: flowables)
+            alone.setattr(body, "runs", one_by_one_runs)
             one_by_one = write(roadmap, settings)["roadmap.pdf"]
         assert in_runs == one_by_one
     assert len(split) > 10  # the runs did break across pages

@@ -183,14 +183,15 @@ class BodyBuilder:
             yield from self.release(number, release)
 
     def release(self, number: int, release: Release) -> Iterator[Flowable]:
-        """One release: heading, blocks before the first area, then each area; the items in runs (item_runs.py)."""
-        title = self.wording.release_headings[number]
-        yield self.heading(title, self.styles.h1, 0, f"release-{number}")
-        yield from runs(self.blocks(release.blocks))
+        """One release: heading, blocks before the first area, then each area; in runs (item_runs.py), each
+        heading in the run of the flowables after it."""
+        heading = self.heading(self.wording.release_headings[number], self.styles.h1, 0, f"release-{number}")
+        kept = yield from runs(self.blocks(release.blocks), [heading])
         for area_number, area in enumerate(release.areas):
             area_title = self.wording.area_headings[number][area_number]
-            yield self.heading(area_title, self.styles.h2, 1, f"release-{number}-area-{area_number}")
-            yield from runs(self.blocks(area.blocks))
+            kept.append(self.heading(area_title, self.styles.h2, 1, f"release-{number}-area-{area_number}"))
+            kept = yield from runs(self.blocks(area.blocks), kept)
+        yield from kept  # headings with nothing after them: alone, kept with what follows by their style
 
     def heading(self, title: str, style: ParagraphStyle, level: int, key: str) -> Heading:
         """A release or area heading, set by lines.py unless a fallback face has some of its characters."""

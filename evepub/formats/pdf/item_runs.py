@@ -10,7 +10,7 @@ than a page is split as it splits alone. So the pages are the same, with far few
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,28 +32,31 @@ class Placed:
     fits: bool
 
 
-def runs(flowables: Iterable[Flowable]) -> Iterator[Flowable]:
-    """The flowables, those after the first in runs of RUN_LENGTH: the first stays alone, so that a heading
-    kept with the next flowable is kept with one item, as before."""
-    pending: list[Flowable] = []
-    for index, flowable in enumerate(flowables):
-        if index == 0:
-            yield flowable
-            continue
+def runs(flowables: Iterable[Flowable], kept: list[Flowable]) -> Generator[Flowable, None, list[Flowable]]:
+    """The flowables in runs of RUN_LENGTH, the first run led by `kept` (headings, which go on the page of the
+    flowable after them, as keep-with-next keeps them). Returns `kept` when no flowable came to follow them."""
+    pending, lead = list(kept), len(kept)
+    for flowable in flowables:
         pending.append(flowable)
-        if len(pending) == RUN_LENGTH:
-            yield ItemRun(pending)
-            pending = []
-    if pending:
-        yield pending[0] if len(pending) == 1 else ItemRun(pending)
+        if len(pending) == lead + RUN_LENGTH:
+            yield ItemRun(pending, kept=lead)
+            pending, lead = [], 0
+    if len(pending) == lead:
+        return pending
+    yield pending[0] if len(pending) == 1 else ItemRun(pending, kept=lead)
+    return []
 
 
 class ItemRun(Flowable):
-    """Consecutive items, each kept whole on a page unless it is taller than a page, laid out as one flowable."""
+    """Consecutive items, each kept whole on a page unless it is taller than a page, laid out as one flowable;
+    its first `kept` flowables (headings) go on the page of the flowable after them."""
 
-    def __init__(self, items: list[Flowable], sizes: dict[tuple[int, float], tuple[float, float]] | None = None):
+    def __init__(
+        self, items: list[Flowable], sizes: dict[tuple[int, float], tuple[float, float]] | None = None, kept: int = 0
+    ) -> None:
         super().__init__()
         self.items = items
+        self.kept = kept
         self.sizes = {} if sizes is None else sizes  # per item and width: its width and height, shared with parts
         self.placed: tuple[tuple[Any, float], list[Placed]] | None = None  # the last placing and what it was for
 
@@ -76,21 +79,24 @@ class ItemRun(Flowable):
         places = self.place(availWidth)
         out = next((index for index, place in enumerate(places) if not place.fits), None)
         if out is None:  # every item fits, yet the frame found the run too tall (rounding): hold the last back
-            return [self.part(self.items[:-1]), self.part(self.items[-1:])] if len(self.items) > 1 else []
+            if len(self.items) <= self.kept + 1:
+                return []
+            return [self.part(self.items[:-1], self.kept), self.part(self.items[-1:], 0)]
+        if self.kept and out <= self.kept and self.frame_state()[2] is not AT_TOP:
+            return []  # the headings and the flowable after them go to the next page together
         head, item, tail = self.items[:out], self.items[out], self.items[out + 1 :]
         available = self.available_above(out, availWidth)
         item_parts = item.split(availWidth, available) if available > 0 else []
         if not item_parts:
             tail = [item, *tail]
-            item_parts = []
-        parts = ([self.part(head)] if head else []) + item_parts
+        parts = ([self.part(head, min(self.kept, out))] if head else []) + item_parts
         if not parts:
             return []  # not even the first item fits: the run goes to the next page
-        return parts + ([self.part(tail)] if tail else [])
+        return parts + ([self.part(tail, max(self.kept - out, 0))] if tail else [])
 
-    def part(self, items: list[Flowable]) -> ItemRun:
+    def part(self, items: list[Flowable], kept: int) -> ItemRun:
         """A run of some of these items, sharing what is measured of them."""
-        return ItemRun(items, self.sizes)
+        return ItemRun(items, self.sizes, kept)
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         """Draw every item where the frame would have drawn it."""

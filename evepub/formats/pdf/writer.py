@@ -45,6 +45,7 @@ from evepub.formats.pdf.contents import PAGE_NUMBER_MARK, contents_entries, page
 from evepub.formats.pdf.contract import INTRODUCTION_FIT, INTRODUCTION_KEY
 from evepub.formats.pdf.deferred import fill_in, mark
 from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
+from evepub.formats.pdf.item_runs import ItemRun
 from evepub.formats.pdf.lines import placed_text
 from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
@@ -421,6 +422,10 @@ class RoadmapDocument(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:
         """Register headings with the outline and the contents; track the section for the running header."""
+        if isinstance(flowable, ItemRun):  # as if the frame had laid out each of its flowables alone
+            for part in flowable.items:
+                self.afterFlowable(part)
+            return
         if isinstance(flowable, FrontHeading | Heading) and flowable.level == 0:
             self.section = flowable.title
             if self.page_is_fresh:
