@@ -1,11 +1,14 @@
 """Runs of consecutive items laid out as one flowable, each item where the frame would have put it alone.
 
 ReportLab's document template spends about 25 microseconds on every flowable it handles (keep-with-next and
-break-before checks, the frame's bookkeeping, the story's queue), a quarter of the PDF's layout at 20,000 items.
-An ItemRun hands the frame up to RUN_LENGTH items at once and places them itself with the frame's own arithmetic
-(Frame._add's, step by step, from the frame's current position): space before each item but the first on a
-page, less the space after the one above it; an item that does not fit goes to the next page, and one taller
-than a page is split as it splits alone. So the pages are the same, with far fewer flowables to handle.
+break-before checks, the frame's bookkeeping, the story's queue), a quarter of the PDF's layout at 20,000 items,
+and keeps a heading with the flowable after it by deep-copying the frame. An ItemRun hands the frame up to
+RUN_LENGTH items at once, after the headings that lead them, and places them itself with the frame's own
+arithmetic (Frame._add's, step by step, from the frame's current position): space before each item but the first
+on a page, less the space after the one above it; an item that does not fit goes to the next page, one taller
+than a page is split as it splits alone, and headings go to the next page with the first item after them unless
+the run is at the top of a page. So the pages are the same (tests/test_pdf.py compares them byte for byte with
+the frame placing every flowable alone), with far fewer flowables to handle.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ AT_TOP = object()  # a frame at its top: the first item takes no space before it
 
 @dataclass
 class Placed:
-    """Where the frame puts one item: its drawing position, its size, and whether it fits on this page."""
+    """Where the frame puts one item: the height it offers it, its drawing position and size, and whether it fits
+    on this page."""
 
+    available: float
     bottom: float
     width: float
     height: float
@@ -85,7 +90,7 @@ class ItemRun(Flowable):
         if self.kept and out <= self.kept and self.frame_state()[2] is not AT_TOP:
             return []  # the headings and the flowable after them go to the next page together
         head, item, tail = self.items[:out], self.items[out], self.items[out + 1 :]
-        available = self.available_above(out, availWidth)
+        available = places[out].available
         item_parts = item.split(availWidth, available) if available > 0 else []
         if not item_parts:
             tail = [item, *tail]
@@ -135,33 +140,16 @@ class ItemRun(Flowable):
             fits = fits and available > 0 and y - (height + space) >= bottom - FUZZ
             before = y
             y -= height + space
-            places.append(Placed(y, item_width, height, fits))
+            places.append(Placed(available, y, item_width, height, fits))
             space_after = item.getSpaceAfter()
             y -= space_after
             if y != before:
                 top = None
         return places
 
-    def available_above(self, index: int, width: float) -> float:
-        """The height the frame would offer item `index` on this page (for splitting it)."""
-        y, bottom, top, space_after, collapse = self.frame_state()
-        for number, item in enumerate(self.items):
-            space = 0.0 if top is AT_TOP else item.getSpaceBefore()
-            if top is not AT_TOP and collapse:
-                space = max(space - space_after, 0)
-            if number == index:
-                return y - bottom - space
-            before = y
-            y -= self.size(item, width, 0)[1] + space
-            space_after = item.getSpaceAfter()
-            y -= space_after
-            if y != before:
-                top = None
-        raise IndexError(index)
-
     def size(self, item: Flowable, width: float, available: float) -> tuple[float, float]:
-        """An item's width and height at this width, measured once: an item's height does not depend on the
-        height offered, and what it drew or split from is what that one wrap left."""
+        """An item's width and height at this width, measured once (an item's height does not depend on the height
+        offered; what it draws is what that one wrap worked out)."""
         key = (id(item), width)
         found = self.sizes.get(key)
         if found is None:
