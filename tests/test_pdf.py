@@ -55,6 +55,8 @@ HOSTILE = [
     # CVE-2023-33733: ReportLab once evaluated colour attributes as Python
     "<font color=\"[[[getattr(pow, Word('__globals__'))['os'].system('touch /tmp/evepub-pwned')]]]\">x</font>",
     "{{ 7 * 7 }} {% raw %} =1+1 \\ trailing backslash \\",
+    # the marks of text filled in after layout (pdf/deferred.py), which the source can never make
+    "% evepub-deferred footer-1\n% evepub-deferred page-of-release-0",
 ]
 
 
@@ -272,6 +274,8 @@ def test_markup_in_the_source_prints_literally(tmp_path: Path) -> None:
     ]
     assert not any("javascript" in uri for uri in uris)
     assert read(tmp_path / "roadmap.pdf").entries[2].text == HOSTILE[0]
+    for number, page in enumerate(reader.pages[1:], start=2):  # page numbers and footers filled in as ever
+        assert f"Page {number} of {len(reader.pages)}" in page.extract_text()
 
 
 def test_the_same_roadmap_gives_the_same_bytes(roadmap: Roadmap) -> None:
