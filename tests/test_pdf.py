@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable
 from evepub.build import build
 from evepub.errors import EvepubError
 from evepub.formats.font_cache import load_ttfont
-from evepub.formats.overview import count_items
+from evepub.formats.overview import count_items, used_statuses
 from evepub.formats.pdf import body, item_runs
 from evepub.formats.pdf.fonts import FACES, FONT_DIR_VARIABLE, find_faces, fontconfig_coverage
 from evepub.formats.pdf.reader import read
@@ -474,6 +474,30 @@ def test_overview_prints_the_counts_of_every_release_and_status_and_the_totals(
     }
     columns = [status.name for status in roadmap.statuses if status.name in used]  # only statuses some release uses
     assert header == " ".join(["Release", "Items", *columns])
+
+
+def test_overview_shows_a_release_without_items_with_dashes_in_plain_type(eve_roadmap: Roadmap, tmp_path: Path) -> None:
+    eve_roadmap.releases.append(Release("Empty release", period="Q1 2030"))
+    reader = PdfReader(pdf_file(eve_roadmap, tmp_path))
+    words = " ".join(overview_lines(reader)).split()
+    start = words.index("Empty")
+    columns = 1 + len(used_statuses(eve_roadmap, count_items(eve_roadmap)))  # Items, then each status used
+    assert words[start : start + 4 + columns] == ["Empty", "release", "Q1", "2030", *["–"] * columns]
+    dashes = [piece for piece in overview_pieces(reader) if piece[0] == "–"]
+    assert dashes and all("Bold" not in face for _, face in dashes)  # a count of nothing is never bold
+
+
+def overview_pieces(reader: PdfReader) -> list[tuple[str, str]]:
+    """The text pieces of the overview page, each with the base font it is drawn in."""
+    page = next(page for page in reader.pages if "Overview" in page.extract_text().split("\n")[:3])
+    pieces: list[tuple[str, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip() and font is not None:
+            pieces.append((text.strip(), str(font.get("/BaseFont", ""))))
+
+    page.extract_text(visitor_text=visit)
+    return pieces
 
 
 def test_timeline_svg_names_every_release_and_is_stable(roadmap: Roadmap) -> None:

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
@@ -24,6 +25,7 @@ from evepub.model import Roadmap
 ITEMS_COLUMN = 40.0
 CELL_PADDING = 4.0
 ZERO = "–"  # a count of nothing, in the style's zero colour
+TABLE_ALIGNMENT = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}  # a paragraph's alignment, as Table says it
 
 
 @dataclass(frozen=True)
@@ -52,19 +54,17 @@ def overview_table(
     ]
     for count in counts:
         rows.append(
-            [_release_cell(count.name, count.period or text.no_period, fonts, style, styles), str(count.items)]
+            [_release_cell(count.name, count.period or text.no_period, fonts, style, styles), _count(count.items)]
             + [_count(count.by_status[name]) for name in statuses]
         )
     total = Counter[str]()
     for count in counts:
         total.update(count.by_status)
-    rows.append(
-        [Paragraph(f"<b>{fonts.markup(text.total)}</b>", styles.table_cell), str(sum(count.items for count in counts))]
-        + [_count(total[name]) for name in statuses]
-    )
+    total_cell = Paragraph(f"<b>{fonts.markup(text.total)}</b>", styles.table_cell)
+    rows.append([total_cell, _count(sum(count.items for count in counts))] + [_count(total[name]) for name in statuses])
     table = Table(rows, colWidths=[release_width, ITEMS_COLUMN] + [status_width] * len(statuses), repeatRows=1)
     table.setStyle(_table_style(roadmap, statuses, style, fonts, styles))
-    table.setStyle(_zero_cells(rows, style))
+    table.setStyle(_zero_cells(rows, style, fonts))
     return table
 
 
@@ -123,7 +123,7 @@ def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: Fon
         ("FONTSIZE", (1, 1), (-1, -1), numbers.fontSize),
         ("LEADING", (1, 1), (-1, -1), numbers.leading),
         ("TEXTCOLOR", (1, 1), (-1, -1), numbers.textColor),
-        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+        ("ALIGN", (1, 1), (-1, -1), TABLE_ALIGNMENT.get(numbers.alignment, "CENTER")),
         ("BACKGROUND", (0, 0), (-1, 0), colours.table_header_fill),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
@@ -141,14 +141,9 @@ def _table_style(roadmap: Roadmap, statuses: list[str], style: Style, fonts: Fon
     return TableStyle(commands)
 
 
-def _zero_cells(rows: list[list[object]], style: Style) -> TableStyle:
-    """The zero colour for every count of nothing."""
+def _zero_cells(rows: list[list[object]], style: Style, fonts: FontSet) -> TableStyle:
+    """Every count of nothing in the zero colour, never bold (a release without items, say)."""
     zero = colors.HexColor(hex_colour(style.colours.zero))
-    return TableStyle(
-        [
-            ("TEXTCOLOR", (column, row), (column, row), zero)
-            for row, cells in enumerate(rows)
-            for column, cell in enumerate(cells)
-            if cell == ZERO
-        ]
-    )
+    zeros = [(column, row) for row, cells in enumerate(rows) for column, cell in enumerate(cells) if cell == ZERO]
+    commands = [("TEXTCOLOR", place, place, zero) for place in zeros]
+    return TableStyle(commands + [("FONTNAME", place, place, fonts.regular) for place in zeros])
