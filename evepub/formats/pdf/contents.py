@@ -47,7 +47,7 @@ def contents_entries(
         for face, run in fonts.runs(keep_spaces(title)):
             text.add(run, face)
         fallback = _by_reportlab(fonts.markup(title), style, level, key)
-        flowables.append(ContentsEntry(EntryText(text.done(), style, faces, fallback, level, key), level_styles))
+        flowables.append(ContentsEntry(EntryText(text.done(), style, faces, fallback, (level, key), level_styles)))
     return flowables
 
 
@@ -70,12 +70,12 @@ class EntryText(SetParagraph):
         style: ParagraphStyle,
         faces: frozenset[str],
         fallback: Callable[[], Paragraph],
-        level: int,
-        key: str,
+        entry: tuple[int, str],
+        level_styles: list[ParagraphStyle],
     ) -> None:
         super().__init__(frags, style, None, faces, fallback)
-        self.level, self.key = level, key
-        self.level_styles: list[ParagraphStyle] = []  # set by ContentsEntry
+        self.level, self.key = entry  # the heading's level and key
+        self.level_styles = level_styles
 
     def draw_after_text(self) -> None:
         """The page-number slot after the text, and the entry's link from its first line's start to the number."""
@@ -88,15 +88,13 @@ class EntryText(SetParagraph):
 class ContentsEntry(Flowable):
     """One entry of the contents: its linked title, padded above and below, kept whole on one page."""
 
-    def __init__(self, paragraph: EntryText, level_styles: list[ParagraphStyle]) -> None:
+    def __init__(self, paragraph: EntryText) -> None:
         super().__init__()
         self.paragraph = paragraph
-        self.paragraph.level_styles = level_styles
-        self.level_styles = level_styles
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """The paragraph's height and the padding; the page-number slot is drawn at the right of `availWidth`."""
-        self.canv.setNamedCB(TOC_CALLBACK, number_slot(availWidth, self.level_styles))  # for a Paragraph's entry
+        self.canv.setNamedCB(TOC_CALLBACK, number_slot(availWidth, self.paragraph.level_styles))  # for a Paragraph
         _, height = self.paragraph.wrap(availWidth, availHeight)
         self.width, self.height = availWidth, height + 2 * ENTRY_PADDING
         return self.width, self.height
