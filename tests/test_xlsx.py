@@ -16,11 +16,16 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.packaging.core import DocumentProperties
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 from pypdf import PdfReader
 
 from evepub.errors import EvepubError
@@ -28,7 +33,8 @@ from evepub.formats.ooxml import pack
 from evepub.formats.settings import BuildSettings
 from evepub.formats.xlsx.chart import Bars, Charts
 from evepub.formats.xlsx.howto import how_to_lines
-from evepub.formats.xlsx.layout import INPUT_FILL, default_layout_path, load_layout_file, tint
+from evepub.formats.xlsx.layout import INPUT_FILL, default_layout_path, load_layout_file, tint, visible_text
+from evepub.formats.xlsx.package import core_properties, header_footer_xml
 from evepub.formats.xlsx.reader import read
 from evepub.formats.xlsx.styles import in_schema_order
 from evepub.formats.xlsx.writer import header_footer_text, tracker_file_name, write
@@ -1116,6 +1122,29 @@ def test_a_chart_filled_in_from_its_shape_is_what_openpyxl_makes_for_its_values(
         charts.xml(first)  # the shape, made from the first bars
         made = charts.openpyxl_chart(second)._write()  # what openpyxl's writer serialises
         assert charts.xml(second) == etree.tostring(made, encoding="utf-8")
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), min_size=4, max_size=4))
+def test_a_page_header_filled_in_is_what_openpyxl_writes_for_its_texts(texts: list[str]) -> None:
+    """The page header and footer element is made once and filled in: for any texts a sheet can carry (as
+    header_footer_text leaves them), it is what openpyxl writes for those texts."""
+    title, scope, edition, footer = (header_footer_text(text) for text in texts)
+    made = HeaderFooter()
+    made.oddHeader.left.text, made.oddHeader.right.text = title, scope or "&A"
+    made.oddFooter.left.text, made.oddFooter.right.text = edition, footer
+    assert header_footer_xml(title, scope, edition, footer) == etree.tostring(made.to_tree()).decode("ascii")
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), min_size=5, max_size=5))
+def test_document_properties_filled_in_are_what_openpyxl_writes_for_their_texts(texts: list[str]) -> None:
+    """The document properties part is made once a build and filled in: for any texts (as a tracker makes them
+    visible), it is what openpyxl writes for those texts."""
+    title, subject, creator, keywords, description = (visible_text(text) for text in texts)
+    made = DocumentProperties(title=title, subject=subject, creator=creator, keywords=keywords)
+    made.description, made.lastModifiedBy = description, creator
+    made.created = made.modified = SETTINGS.timestamp.replace(tzinfo=None)
+    expected = bytes(tostring(made.to_tree()))
+    assert core_properties(title, subject, creator, keywords, description, made.created) == expected
 
 
 def test_trackers_are_zipped_as_ooxml_pack_zips_them(eve_roadmap: Roadmap) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -20,6 +22,7 @@ from openpyxl.chart import BarChart
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.packaging.relationship import Relationship, RelationshipList
+from openpyxl.utils.escape import escape as ooxml_escape
 from openpyxl.utils.units import cm_to_EMU
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
@@ -36,6 +39,7 @@ from openpyxl.xml.constants import REL_NS
 from openpyxl.xml.functions import tostring
 
 from evepub.formats.xlsx.layout import visible_text
+from evepub.formats.xlsx.rows import escaped
 from evepub.formats.xlsx.sheet import SheetHead
 
 SHARED_PARTS = (
@@ -44,6 +48,9 @@ SHARED_PARTS = (
 CHART_PARTS = ("xl/worksheets/_rels/sheet1.xml.rels", "xl/drawings/_rels/drawing1.xml.rels")
 PRINT_AREA = "_xlnm.Print_Area"
 HEADER_PART_LIMIT = 60  # characters per header/footer part: two parts, "&" doubled, stay under Excel's 255
+HEADER_FOOTER_SLOTS = ("\ue010", "\ue011", "\ue012", "\ue013")  # private-use stand-ins for its four texts
+PROPERTY_SLOTS = tuple(chr(0xE020 + number) for number in range(6))  # title, subject, creator, keywords,
+# description, last modified by: private-use stand-ins
 HYPERLINK_ELEMENT = '<hyperlink xmlns:r="{ns}" ref="{ref}" r:id="rId{number}"/>'
 TABLE_PART = '<tableParts count="1"><tablePart xmlns:r="{ns}" r:id="rId{number}"/></tableParts>'
 
@@ -184,12 +191,23 @@ def header_footer_text(text: str) -> str:
 
 def header_footer_xml(title: str, scope: str, edition: str, footer: str) -> str:
     """The page header and footer of a sheet: title and scope (or the sheet's name) above, edition and page below."""
+    texts = (title, scope, edition, footer) if scope else (title, edition, footer)
+    pieces = _header_footer_pieces(bool(scope))
+    filled = (piece + escaped(ooxml_escape(text)) for piece, text in zip(pieces[:-1], texts, strict=True))
+    return "".join(filled) + pieces[-1]
+
+
+@functools.cache
+def _header_footer_pieces(scoped: bool) -> tuple[str, ...]:
+    """openpyxl's header and footer element around the places of its texts, made once: a tracker writes one for
+    each of its sheets, and the element itself costs more than the texts."""
     header_footer = HeaderFooter()
-    header_footer.oddHeader.left.text = title
-    header_footer.oddHeader.right.text = scope or "&A"
-    header_footer.oddFooter.left.text = edition
-    header_footer.oddFooter.right.text = footer
-    return _ascii(header_footer.to_tree()) if header_footer else ""
+    header_footer.oddHeader.left.text = HEADER_FOOTER_SLOTS[0]
+    header_footer.oddHeader.right.text = HEADER_FOOTER_SLOTS[1] if scoped else "&A"
+    header_footer.oddFooter.left.text = HEADER_FOOTER_SLOTS[2]
+    header_footer.oddFooter.right.text = HEADER_FOOTER_SLOTS[3]
+    slots = "|".join(re.escape(escaped(slot)) for slot in HEADER_FOOTER_SLOTS)
+    return tuple(re.split(slots, _ascii(header_footer.to_tree())))
 
 
 def row_break_xml(row: int) -> str:
@@ -226,14 +244,36 @@ def core_properties(
     title: str, subject: str, creator: str, keywords: str, description: str, when: dt.datetime
 ) -> bytes:
     """The document properties part."""
+    pieces, order = _core_properties_pieces(when)
+    texts = (title, subject, creator, keywords, description, creator)  # the last modified by its creator
+    filled = (
+        _opened(piece, texts[slot]) + _utf8_text(texts[slot]) for piece, slot in zip(pieces[:-1], order, strict=True)
+    )
+    return ("".join(filled) + pieces[-1]).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def _core_properties_pieces(when: dt.datetime) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """openpyxl's document properties around the places of their texts, made once for a build's moment, and
+    which text (by its place in PROPERTY_SLOTS) goes in each place."""
     properties = DocumentProperties()
-    properties.title = title
-    properties.subject = subject
-    properties.creator = properties.lastModifiedBy = creator
-    properties.keywords = keywords
-    properties.description = description
+    properties.title, properties.subject, properties.creator = PROPERTY_SLOTS[:3]
+    properties.keywords, properties.description, properties.lastModifiedBy = PROPERTY_SLOTS[3:]
     properties.created = properties.modified = when
-    return bytes(tostring(properties.to_tree()))
+    made = bytes(tostring(properties.to_tree())).decode("utf-8")
+    pieces = re.split(f"([{''.join(PROPERTY_SLOTS)}])", made)
+    return tuple(pieces[::2]), tuple(PROPERTY_SLOTS.index(slot) for slot in pieces[1::2])
+
+
+def _opened(piece: str, text: str) -> str:
+    """The piece that opens a text's element, marked to keep white space at the text's ends as openpyxl marks it."""
+    stripped = text.strip()
+    return f'{piece[:-1]} xml:space="preserve">' if stripped and stripped != text else piece
+
+
+def _utf8_text(text: str) -> str:
+    """Text as an XML text node the way the XML library writes it in UTF-8."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def protected(sheet: Worksheet) -> None:
