@@ -7,6 +7,7 @@ reader skips all three (it reads only the body's own paragraphs, and skips those
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from typing import Any
 
@@ -24,6 +25,9 @@ STRIPE = "EEF2F7"
 HEADER_INK = "FFFFFF"
 SMALL = 18  # half-points: the period under a release's name and the counting rule
 ZERO = "–"  # shown for a count of zero
+NUMBER_CELLS_KEPT = 4096  # distinct count cells kept to copy from
+
+_NUMBER_CELLS: dict[tuple[int, int, bool, str | None, str | None], etree._Element] = {}
 
 
 def add_overview(
@@ -78,8 +82,17 @@ def add_overview(
 def _number(
     row: etree._Element, width: int, value: int, bold: bool = False, fill: str | None = None, top: str | None = None
 ) -> None:
-    shown = (str(value), {"bold": bold}) if value else (ZERO, {"ink": MUTED})
-    _cell(row, width, [shown], fill=fill, right=True, top=top)
+    """A count's cell: copied from the first cell of the same count and look, as the same counts repeat on every row
+    of a long table and a copy costs a fraction of making the cell's dozen elements."""
+    key = (width, value, bold, fill, top)
+    made = _NUMBER_CELLS.get(key)
+    if made is None:
+        shown = (str(value), {"bold": bold}) if value else (ZERO, {"ink": MUTED})
+        _cell(row, width, [shown], fill=fill, right=True, top=top)
+        if len(_NUMBER_CELLS) < NUMBER_CELLS_KEPT:
+            _NUMBER_CELLS[key] = copy.deepcopy(row[-1])
+    else:
+        row.append(copy.deepcopy(made))
 
 
 def _cell(
