@@ -17,12 +17,15 @@ from pathlib import Path
 import docx
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from strategies import tracked_roadmaps
 
 from evepub.build import build as build_outputs
 from evepub.errors import EvepubError
 from evepub.formats import FORMATS
+from evepub.formats.docx import paragraph_text as as_text
+from evepub.formats.docx import wordml
 from evepub.formats.docx import writer as docx_writer
 from evepub.formats.docx.reader import read, read_document
 from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
@@ -839,3 +842,27 @@ def test_a_large_roadmap_is_written_a_chunk_at_a_time_in_bounded_memory(monkeypa
     assert sum(chunks) == paragraphs - 1  # all but the section properties
     # nor is the document's XML held whole (it is some 350 bytes an item): Python allocates ~400 bytes an item
     assert peak < 1_000 * 5_000, f"{peak / 5_000:.0f} bytes an item"
+
+
+@given(st.text(), st.text(), st.sampled_from([None, "Details", 'Odd & "style" <id>']), st.integers(1, 10**6))
+def test_item_paragraphs_written_as_text_parse_to_the_elements_the_builders_make(
+    text: str, name: str, style: str | None, number: int
+) -> None:
+    """Item paragraphs go into the body as WordprocessingML text, parsed in batches: for any texts (markup,
+    control characters, tabs and line ends, lone surrogates) they are the elements wordml's builders make."""
+    name = wordml.xml_safe(name)  # bookmark names and relationship ids are evepub's own, and XML-safe
+    made = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
+    p, properties = wordml.paragraph(made, style)
+    etree.SubElement(properties, wordml.w("keepNext"))
+    wordml.bookmark_start(p, number, name)
+    wordml.run(wordml.external_link(p, name), text, style)
+    wordml.bookmark_end(p, number)
+    wordml.run(p, text)
+    content = as_text.bookmark_start(number, name) + as_text.external_link(name, as_text.run(text, style))
+    batch = as_text.Paragraphs()
+    batch.add(as_text.paragraph(style, "<w:keepNext/>", content + as_text.bookmark_end(number) + as_text.run(text)))
+    batch.add(as_text.paragraph(None, "", ""))
+    wordml.paragraph(made, None)
+    parsed = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
+    batch.flush(parsed)
+    assert etree.tostring(parsed, encoding="utf-8") == etree.tostring(made, encoding="utf-8")

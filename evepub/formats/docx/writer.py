@@ -49,6 +49,7 @@ from lxml import etree
 
 from evepub.errors import EvepubError
 from evepub.formats.changes import change_texts
+from evepub.formats.docx import paragraph_text as as_text
 from evepub.formats.docx.changes import add_changes
 from evepub.formats.docx.contract import (
     DETAILS_STYLE,
@@ -195,6 +196,7 @@ class Body:
         # Paragraphs are built in a plain lxml tree (python-docx's element classes make each new
         # element several times slower) and moved into the document body a chunk at a time (see docx/stream.py).
         self.element = etree.Element(w("body"), nsmap={"w": W_NS, "r": R_NS})
+        self.paragraphs = as_text.Paragraphs()  # item paragraphs written as text, parsed onto the chunk in batches
         self.part = StreamedPart()  # word/document.xml, compressed as the body is built
         self.stream = XmlStream(self.document.element, emptied_body(self.document), self.part)
         rel_numbers = [int(rid[3:]) for rid in self.document.part.rels if re.fullmatch(r"rId\d+", rid)]
@@ -233,6 +235,7 @@ class Body:
         a chunk. The picture's namespaces are declared on the document element with the first chunk."""
         self.pending += 1
         if self.pending >= CHUNK_PARAGRAPHS:
+            self.paragraphs.flush(self.element)
             self.stream.write(self.element)
             self.pending = 0
 
@@ -346,46 +349,46 @@ class Body:
         bookmark_end(p, number)
 
     def blocks(self, blocks: list[Block]) -> None:
-        """Paragraphs and notes with the lists they own, and free-standing lists."""
+        """Paragraphs and notes with the lists they own, and free-standing lists (written as text, parsed in
+        batches: docx/paragraph_text.py)."""
         for block in blocks:
             self.spill()
             if isinstance(block, ItemList):
                 self.lists([block], 0)
                 continue
             role = "note" if block.kind is ItemKind.NOTE else "paragraph"
-            p, properties = paragraph(self.element, self.styles[role])
-            if owns_items(block):
-                sub(properties, "keepNext")
-            self.item_text(p, block)
+            keep = "<w:keepNext/>" if owns_items(block) else ""
+            self.paragraphs.add(as_text.paragraph(self.styles[role], keep, self.item_text(block)))
             self.lists(block.children, 0)
+        self.paragraphs.flush(self.element)  # before the next heading
 
     def lists(self, lists: list[ItemList], depth: int) -> None:
         """Each list as a fresh numbering instance (so it restarts), its items at level `depth`."""
         level = min(depth, DEEPEST_LEVEL)
         for item_list in lists:
             num_id = str(self.numbering.new_list(item_list.style, depth, item_list.start))
+            numbering = f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+            if depth > DEEPEST_LEVEL:  # past Word's last level: indent by hand so it still looks nested
+                numbering += f'<w:ind w:left="{text_indent(depth)}" w:hanging="{MARKER_WIDTH}"/>'
             for item in item_list.items:
                 self.spill()
-                p, properties = paragraph(self.element, self.styles["list"])
-                if owns_items(item):
-                    sub(properties, "keepNext")  # with its first sub-item (w:keepNext comes before w:numPr)
-                numbering = sub(properties, "numPr")
-                sub(numbering, "ilvl", val=str(level))
-                sub(numbering, "numId", val=num_id)
-                if depth > DEEPEST_LEVEL:  # past Word's last level: indent by hand so it still looks nested
-                    sub(properties, "ind", left=str(text_indent(depth)), hanging=str(MARKER_WIDTH))
-                self.item_text(p, item)
+                keep = "<w:keepNext/>" if owns_items(item) else ""  # with its first sub-item, before w:numPr
+                self.paragraphs.add(as_text.paragraph(self.styles["list"], keep + numbering, self.item_text(item)))
                 self.lists(item.children, depth + 1)
 
-    def item_text(self, p: etree._Element, item: Item) -> None:
-        """The item's text as runs (URLs as hyperlinks) inside its id bookmark."""
+    def item_text(self, item: Item) -> str:
+        """The item's text as runs (URLs as hyperlinks) inside its id bookmark, then its details."""
         self.item_ids.append(item.id)
         number = self.new_bookmark()
-        bookmark_start(p, number, f"{ITEM_BOOKMARK}{len(self.item_ids)}")
-        self.linked_runs(p, item.text)
-        bookmark_end(p, number)
-        for text, role in self.details(item):
-            run(p, text, self.styles[role])
+        pieces = [as_text.bookmark_start(number, f"{ITEM_BOOKMARK}{len(self.item_ids)}")]
+        for piece, is_url in url_spans(item.text):
+            if is_url:
+                pieces.append(as_text.external_link(self.link_id(piece), as_text.run(piece, self.styles["link"])))
+            else:
+                pieces.append(as_text.run(piece))
+        pieces.append(as_text.bookmark_end(number))
+        pieces += [as_text.run(text, self.styles[role]) for text, role in self.details(item)]
+        return "".join(pieces)
 
     def linked_runs(self, p: etree._Element, text: str) -> None:
         """A text as runs, its URLs as hyperlinks."""
