@@ -866,3 +866,14 @@ def test_item_paragraphs_written_as_text_parse_to_the_elements_the_builders_make
     parsed = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
     batch.flush(parsed)
     assert etree.tostring(parsed, encoding="utf-8") == etree.tostring(made, encoding="utf-8")
+
+
+@given(st.lists(st.text(), max_size=5))
+def test_the_item_ids_part_is_what_lxml_writes_for_the_ids(item_ids: list[str]) -> None:
+    """The part that ties each item's bookmark to its id, written as text, is the XML lxml writes for those ids."""
+    namespace = docx_writer.IDS_NAMESPACE
+    root = etree.Element(f"{{{namespace}}}items", nsmap={None: namespace})
+    for number, item_id in enumerate(item_ids, start=1):
+        attributes = {"bookmark": f"{docx_writer.ITEM_BOOKMARK}{number}", "id": wordml.xml_safe(item_id)}
+        etree.SubElement(root, f"{{{namespace}}}item", attributes)
+    assert docx_writer.item_ids_xml(item_ids) == etree.tostring(root, encoding="UTF-8", standalone=True)

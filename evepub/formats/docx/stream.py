@@ -1,4 +1,4 @@
-"""XML parts written a chunk of elements at a time: word/document.xml as its body is built, and the item ids part.
+"""XML parts written a chunk of elements at a time: word/document.xml as its body is built.
 
 The writer builds a few hundred paragraphs at a time in a plain lxml tree, then hands the chunk to an XmlStream,
 which writes the text the part would have for those elements and drops them. The first chunk is moved into the

@@ -106,7 +106,6 @@ TIMELINE_ROOM = 80  # points of the text height kept for the timeline's heading 
 TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
 DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
 CHUNK_PARAGRAPHS = 500  # built as one tree before they are serialised, compressed and dropped
-CHUNK_IDS = 5000  # entries of the item ids part built as one tree
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
     "title": "Title",
@@ -611,15 +610,12 @@ def add_item_ids(document: DocxDocument, item_ids: list[str]) -> None:
 
 
 def item_ids_xml(item_ids: list[str]) -> bytes:
-    """The item ids part, <items><item bookmark="_evepub_1" id="..."/>...</items>, built a chunk at a time."""
-    root = etree.Element(f"{{{IDS_NAMESPACE}}}items", nsmap={None: IDS_NAMESPACE})
-    tag = f"{{{IDS_NAMESPACE}}}item"
-    data = io.BytesIO()
-    stream = XmlStream(root, root, data)
-    for first in range(0, len(item_ids), CHUNK_IDS):
-        chunk = etree.Element(root.tag, nsmap=root.nsmap)
-        for number, item_id in enumerate(item_ids[first : first + CHUNK_IDS], start=first + 1):
-            etree.SubElement(chunk, tag, bookmark=f"{ITEM_BOOKMARK}{number}", id=xml_safe(item_id))
-        stream.write(chunk)
-    stream.close()
-    return data.getvalue()
+    """The item ids part, <items><item bookmark="_evepub_1" id="..."/>...</items>, written as lxml writes it."""
+    head = f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<items xmlns=\"{IDS_NAMESPACE}\""
+    if not item_ids:
+        return f"{head}/>".encode()
+    items = (
+        f'<item bookmark="{ITEM_BOOKMARK}{number}" id="{as_text.attribute(xml_safe(item_id))}"/>'
+        for number, item_id in enumerate(item_ids, start=1)
+    )
+    return "".join([f"{head}>", *items, "</items>"]).encode("utf-8")
