@@ -787,7 +787,6 @@ def test_the_document_is_the_same_bytes_whatever_its_chunks(
     whole = write(roadmap, SETTINGS)["roadmap.docx"]
     for size in (1, 3):
         monkeypatch.setattr(docx_writer, "CHUNK_PARAGRAPHS", size)
-        monkeypatch.setattr(docx_writer, "CHUNK_IDS", size)
         assert write(roadmap, SETTINGS)["roadmap.docx"] == whole
     document = part_bytes(whole, "word/document.xml")
     for prefix, uri in (("w", W_NS), ("r", R_NS), ("pic", "http://schemas.openxmlformats.org/drawingml/2006/picture")):
@@ -863,6 +862,13 @@ def test_item_paragraphs_written_as_text_parse_to_the_elements_the_builders_make
     batch.add(as_text.paragraph(style, "<w:keepNext/>", content + as_text.bookmark_end(number) + as_text.run(text)))
     batch.add(as_text.paragraph(None, "", ""))
     wordml.paragraph(made, None)
+    p, _ = wordml.paragraph(made, style)  # a contents entry: a field begins, a link to a heading, the field ends
+    wordml.field_begin(p, docx_writer.TOC_INSTRUCTION)
+    wordml.run(wordml.anchor_link(p, name), text)
+    wordml.field_end(p)
+    link = as_text.anchor_link(name, as_text.run(text))
+    entry = as_text.field_begin(docx_writer.TOC_INSTRUCTION) + link + as_text.field_end()
+    batch.add(as_text.paragraph(style, "", entry))
     parsed = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
     batch.flush(parsed)
     assert etree.tostring(parsed, encoding="utf-8") == etree.tostring(made, encoding="utf-8")

@@ -49,6 +49,22 @@ def external_link(relationship_id: str, content: str) -> str:
     return f'<w:hyperlink r:id="{attribute(relationship_id)}" w:history="1">{content}</w:hyperlink>'
 
 
+def anchor_link(anchor: str, content: str) -> str:
+    """A w:hyperlink to a bookmark inside the document around its runs."""
+    return f'<w:hyperlink w:anchor="{attribute(anchor)}" w:history="1">{content}</w:hyperlink>'
+
+
+def field_begin(instruction: str) -> str:
+    """The opening runs of a field whose result spans several paragraphs (a table of contents)."""
+    code = f'<w:r><w:instrText xml:space="preserve"> {text(instruction)} </w:instrText></w:r>'
+    return f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>{code}<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+
+
+def field_end() -> str:
+    """The closing run of a field opened with field_begin."""
+    return '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
 def bookmark_start(number: int, name: str) -> str:
     """A w:bookmarkStart."""
     return f'<w:bookmarkStart w:id="{number}" w:name="{attribute(name)}"/>'

@@ -68,13 +68,8 @@ from evepub.formats.docx.stream import XmlStream
 from evepub.formats.docx.wordml import (
     R_NS,
     W_NS,
-    anchor_link,
-    bookmark_end,
-    bookmark_start,
     external_link,
     field,
-    field_begin,
-    field_end,
     paragraph,
     run,
     styled_run,
@@ -280,15 +275,14 @@ class Body:
         p, properties = paragraph(self.element, self.styles["toc_heading"])
         sub(properties, "pageBreakBefore")
         run(p, str(self.wording.toc_title()))
+        tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{self.text_width}"/></w:tabs>'
         for index, heading in enumerate(headings):
             self.spill()  # hundreds of entries for a roadmap of many releases
-            p, properties = paragraph(self.element, self.styles[f"toc{heading.level}"])
-            sub(sub(properties, "tabs"), "tab", val="right", leader="dot", pos=str(self.text_width))
-            if index == 0:
-                field_begin(p, TOC_INSTRUCTION)
-            run(anchor_link(p, heading.bookmark), heading.text)  # page numbers need a layout: Word adds them
-            if index == len(headings) - 1:
-                field_end(p)
+            begin = as_text.field_begin(TOC_INSTRUCTION) if index == 0 else ""
+            end = as_text.field_end() if index == len(headings) - 1 else ""
+            entry = as_text.anchor_link(heading.bookmark, as_text.run(heading.text))  # Word adds the page numbers
+            self.paragraphs.add(as_text.paragraph(self.styles[f"toc{heading.level}"], tabs, begin + entry + end))
+        self.paragraphs.flush(self.element)
 
     def timeline_picture(self, roadmap: Roadmap, settings: BuildSettings) -> Picture | None:
         """The release timeline as a picture; None, without loading ReportLab, when no release has a period."""
@@ -313,6 +307,7 @@ class Body:
         """The timeline after the overview: its heading, the picture, and a note when a release has no period."""
         self.styles["timeline_heading"] = extra_style(self.document, TIMELINE_HEADING_STYLE)
         self.heading(heading, "timeline_heading")
+        self.paragraphs.flush(self.element)  # before the picture's paragraph
         p, properties = paragraph(self.element, extra_style(self.document, TIMELINE_STYLE))
         undated = any(release.start is None for release in roadmap.releases)
         if undated:
@@ -337,15 +332,13 @@ class Body:
         return inline
 
     def heading(self, heading: Heading, role: str, page_break: bool = False) -> None:
-        """A release (Heading 1), area (Heading 2) or the timeline's heading, carrying its contents bookmark."""
-        p, properties = paragraph(self.element, self.styles[role])
-        sub(properties, "keepNext")  # also in the reference's heading styles; direct, so any reference keeps it
-        if page_break:
-            sub(properties, "pageBreakBefore")
+        """A release (Heading 1), area (Heading 2) or the timeline's heading, carrying its contents bookmark; queued
+        as text with the blocks after it (the caller flushes the queue before adding any element itself)."""
+        # keepNext is also in the reference's heading styles; direct, so any reference keeps it
+        properties = "<w:keepNext/><w:pageBreakBefore/>" if page_break else "<w:keepNext/>"
         number = self.new_bookmark()
-        bookmark_start(p, number, heading.bookmark)
-        run(p, heading.text)
-        bookmark_end(p, number)
+        content = as_text.bookmark_start(number, heading.bookmark) + as_text.run(heading.text)
+        self.paragraphs.add(as_text.paragraph(self.styles[role], properties, content + as_text.bookmark_end(number)))
 
     def blocks(self, blocks: list[Block]) -> None:
         """Paragraphs and notes with the lists they own, and free-standing lists (written as text, parsed in
