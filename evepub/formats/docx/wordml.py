@@ -7,7 +7,7 @@ from functools import cache
 
 from lxml import etree
 
-from evepub.formats.ooxml import R_NS, W_NS, XML_SPACE
+from evepub.formats.ooxml import W_NS, XML_SPACE
 from evepub.model import URL_RE
 
 # Characters that XML 1.0 cannot carry at all; they become U+FFFD REPLACEMENT CHARACTER (visible as �).
@@ -95,43 +95,6 @@ def field(parent: etree._Element, instruction: str, result: str, char_style: str
     sub(sub(parent, "r"), "fldChar", fldCharType="separate")
     run(parent, result, char_style)
     sub(sub(parent, "r"), "fldChar", fldCharType="end")
-
-
-def field_begin(parent: etree._Element, instruction: str) -> None:
-    """The opening runs of a field whose result spans several paragraphs (a table of contents)."""
-    sub(sub(parent, "r"), "fldChar", fldCharType="begin")
-    instr = sub(sub(parent, "r"), "instrText")
-    instr.set(XML_SPACE, "preserve")
-    instr.text = f" {instruction} "
-    sub(sub(parent, "r"), "fldChar", fldCharType="separate")
-
-
-def field_end(parent: etree._Element) -> None:
-    """The closing run of a field opened with field_begin."""
-    sub(sub(parent, "r"), "fldChar", fldCharType="end")
-
-
-def bookmark_start(parent: etree._Element, number: int, name: str) -> None:
-    """A w:bookmarkStart; the matching end goes after the bookmarked runs."""
-    sub(parent, "bookmarkStart", id=str(number), name=name)
-
-
-def bookmark_end(parent: etree._Element, number: int) -> None:
-    """The w:bookmarkEnd of bookmark `number`."""
-    sub(parent, "bookmarkEnd", id=str(number))
-
-
-def external_link(parent: etree._Element, relationship_id: str) -> etree._Element:
-    """A w:hyperlink to an external relationship."""
-    link = etree.SubElement(parent, w("hyperlink"))
-    link.set(f"{{{R_NS}}}id", relationship_id)
-    link.set(w("history"), "1")
-    return link
-
-
-def anchor_link(parent: etree._Element, anchor: str) -> etree._Element:
-    """A w:hyperlink to a bookmark inside the document."""
-    return sub(parent, "hyperlink", anchor=anchor, history="1")
 
 
 def styled_run(

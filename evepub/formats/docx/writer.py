@@ -66,9 +66,6 @@ from evepub.formats.docx.overview import SMALL, add_overview
 from evepub.formats.docx.reference import EXTRA_STYLES, MUTED, STYLES
 from evepub.formats.docx.stream import XmlStream
 from evepub.formats.docx.wordml import (
-    R_NS,
-    W_NS,
-    external_link,
     field,
     paragraph,
     run,
@@ -78,7 +75,7 @@ from evepub.formats.docx.wordml import (
     w,
     xml_safe,
 )
-from evepub.formats.ooxml import StreamedPart, pack_streamed, unpack
+from evepub.formats.ooxml import R_NS, W_NS, StreamedPart, pack_streamed, unpack
 from evepub.formats.overview import ReleaseCount, count_items
 from evepub.formats.settings import BuildSettings
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
@@ -252,8 +249,8 @@ class Body:
         run(p, str(self.wording.introduction_title()))
         style = extra_style(self.document, INTRODUCTION_STYLE)
         for text in roadmap.introduction:
-            p, _ = paragraph(self.element, style)
-            self.linked_runs(p, text)
+            self.paragraphs.add(as_text.paragraph(style, "", self.linked_runs(text)))
+        self.paragraphs.flush(self.element)
 
     def cover(self, roadmap: Roadmap, settings: BuildSettings, counts: list[ReleaseCount]) -> None:
         """Title, subtitle, edition line and summary (how many releases and items) on the first page."""
@@ -372,23 +369,18 @@ class Body:
         """The item's text as runs (URLs as hyperlinks) inside its id bookmark, then its details."""
         self.item_ids.append(item.id)
         number = self.new_bookmark()
-        pieces = [as_text.bookmark_start(number, f"{ITEM_BOOKMARK}{len(self.item_ids)}")]
-        for piece, is_url in url_spans(item.text):
-            if is_url:
-                pieces.append(as_text.external_link(self.link_id(piece), as_text.run(piece, self.styles["link"])))
-            else:
-                pieces.append(as_text.run(piece))
+        pieces = [as_text.bookmark_start(number, f"{ITEM_BOOKMARK}{len(self.item_ids)}"), self.linked_runs(item.text)]
         pieces.append(as_text.bookmark_end(number))
         pieces += [as_text.run(text, self.styles[role]) for text, role in self.details(item)]
         return "".join(pieces)
 
-    def linked_runs(self, p: etree._Element, text: str) -> None:
+    def linked_runs(self, text: str) -> str:
         """A text as runs, its URLs as hyperlinks."""
-        for piece, is_url in url_spans(text):
-            if is_url:
-                run(external_link(p, self.link_id(piece)), piece, self.styles["link"])
-            else:
-                run(p, piece)
+        link_style = self.styles["link"]
+        return "".join(
+            as_text.external_link(self.link_id(piece), as_text.run(piece, link_style)) if is_url else as_text.run(piece)
+            for piece, is_url in url_spans(text)
+        )
 
     def details(self, item: Item) -> list[tuple[str, str]]:
         """The runs, (text, style role), of the tracked fields after an item's text; notes after a line break."""
