@@ -53,6 +53,20 @@ ENCODING_SIGNATURES = (
 )
 
 
+ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+ATTRIBUTE_RE = re.compile('[&<>"\n\r\t]')
+
+
+def xml_text(text: str) -> str:
+    """Text as an XML text node, escaped as lxml writes it (UTF-8: only &, <, > and carriage returns)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def xml_attribute(value: str) -> str:
+    """An attribute value as lxml writes it, in double quotes."""
+    return ATTRIBUTE_RE.sub(lambda match: ATTRIBUTE_ESCAPES[match.group(0)], value)
+
+
 def check_package(path: Path, kind: str = "Office file") -> None:
     """Refuse a .docx or .xlsx that is no zip, is a zip bomb, or holds an XML part with a DTD."""
     try:

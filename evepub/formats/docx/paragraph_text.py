@@ -8,27 +8,15 @@ elements, and the document the same bytes. Source text only ever goes in escaped
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from evepub.formats.docx.wordml import BREAK_RE, xml_safe
 from evepub.formats.ooxml import R_NS, W_NS
+from evepub.formats.ooxml import xml_attribute as attribute
+from evepub.formats.ooxml import xml_text as text
 
 WRAPPER = (f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">', "</w:body>")  # the chunk's own namespace declarations
 PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)  # an item's text may be long
-ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
-ATTRIBUTE_RE = re.compile("[&<>\"\n\r\t]")
-
-
-def text(value: str) -> str:
-    """A text node as lxml writes it in UTF-8."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def attribute(value: str) -> str:
-    """An attribute value as lxml writes it (in double quotes)."""
-    return ATTRIBUTE_RE.sub(lambda match: ATTRIBUTE_ESCAPES[match.group(0)], value)
 
 
 def run(value: str, char_style: str | None = None) -> str:

@@ -38,6 +38,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import REL_NS
 from openpyxl.xml.functions import tostring
 
+from evepub.formats.ooxml import xml_text
 from evepub.formats.xlsx.layout import visible_text
 from evepub.formats.xlsx.rows import escaped
 from evepub.formats.xlsx.sheet import SheetHead
@@ -48,9 +49,10 @@ SHARED_PARTS = (
 CHART_PARTS = ("xl/worksheets/_rels/sheet1.xml.rels", "xl/drawings/_rels/drawing1.xml.rels")
 PRINT_AREA = "_xlnm.Print_Area"
 HEADER_PART_LIMIT = 60  # characters per header/footer part: two parts, "&" doubled, stay under Excel's 255
-HEADER_FOOTER_SLOTS = ("\ue010", "\ue011", "\ue012", "\ue013")  # private-use stand-ins for its four texts
-PROPERTY_SLOTS = tuple(chr(0xE020 + number) for number in range(6))  # title, subject, creator, keywords,
-# description, last modified by: private-use stand-ins
+# private-use stand-ins for the texts of parts made once and filled in: title, scope, edition, footer
+HEADER_FOOTER_SLOTS = ("\ue010", "\ue011", "\ue012", "\ue013")
+PROPERTY_SLOTS = tuple(chr(0xE020 + n) for n in range(6))  # title, subject, creator, keywords, description, modifier
+Filled = tuple[tuple[str, ...], tuple[int, ...]]  # a part cut around its slots, and the slot at each place
 HYPERLINK_ELEMENT = '<hyperlink xmlns:r="{ns}" ref="{ref}" r:id="rId{number}"/>'
 TABLE_PART = '<tableParts count="1"><tablePart xmlns:r="{ns}" r:id="rId{number}"/></tableParts>'
 
@@ -191,23 +193,27 @@ def header_footer_text(text: str) -> str:
 
 def header_footer_xml(title: str, scope: str, edition: str, footer: str) -> str:
     """The page header and footer of a sheet: title and scope (or the sheet's name) above, edition and page below."""
-    texts = (title, scope, edition, footer) if scope else (title, edition, footer)
-    pieces = _header_footer_pieces(bool(scope))
-    filled = (piece + escaped(ooxml_escape(text)) for piece, text in zip(pieces[:-1], texts, strict=True))
+    texts = (title, scope, edition, footer)
+    pieces, order = _header_footer_pieces(bool(scope))
+    filled = (piece + escaped(ooxml_escape(texts[slot])) for piece, slot in zip(pieces[:-1], order, strict=True))
     return "".join(filled) + pieces[-1]
 
 
 @functools.cache
-def _header_footer_pieces(scoped: bool) -> tuple[str, ...]:
-    """openpyxl's header and footer element around the places of its texts, made once: a tracker writes one for
-    each of its sheets, and the element itself costs more than the texts."""
+def _header_footer_pieces(scoped: bool) -> Filled:
+    """openpyxl's header and footer element, made once, around the places of its texts (no scope: the sheet's name)."""
     header_footer = HeaderFooter()
     header_footer.oddHeader.left.text = HEADER_FOOTER_SLOTS[0]
     header_footer.oddHeader.right.text = HEADER_FOOTER_SLOTS[1] if scoped else "&A"
     header_footer.oddFooter.left.text = HEADER_FOOTER_SLOTS[2]
     header_footer.oddFooter.right.text = HEADER_FOOTER_SLOTS[3]
-    slots = "|".join(re.escape(escaped(slot)) for slot in HEADER_FOOTER_SLOTS)
-    return tuple(re.split(slots, _ascii(header_footer.to_tree())))
+    return _split_at_slots(_ascii(header_footer.to_tree()), [escaped(slot) for slot in HEADER_FOOTER_SLOTS])
+
+
+def _split_at_slots(made: str, slots: list[str]) -> Filled:
+    """A part made with stand-ins (as written in it) cut around them, with the number of the slot at each place."""
+    pieces = re.split(f"({'|'.join(map(re.escape, slots))})", made)
+    return tuple(pieces[::2]), tuple(slots.index(slot) for slot in pieces[1::2])
 
 
 def row_break_xml(row: int) -> str:
@@ -247,33 +253,25 @@ def core_properties(
     pieces, order = _core_properties_pieces(when)
     texts = (title, subject, creator, keywords, description, creator)  # the last modified by its creator
     filled = (
-        _opened(piece, texts[slot]) + _utf8_text(texts[slot]) for piece, slot in zip(pieces[:-1], order, strict=True)
+        _opened(piece, texts[slot]) + xml_text(texts[slot]) for piece, slot in zip(pieces[:-1], order, strict=True)
     )
     return ("".join(filled) + pieces[-1]).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=4)
-def _core_properties_pieces(when: dt.datetime) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """openpyxl's document properties around the places of their texts, made once for a build's moment, and
-    which text (by its place in PROPERTY_SLOTS) goes in each place."""
+def _core_properties_pieces(when: dt.datetime) -> Filled:
+    """openpyxl's document properties, made once for a build's moment, around the places of their texts."""
     properties = DocumentProperties()
     properties.title, properties.subject, properties.creator = PROPERTY_SLOTS[:3]
     properties.keywords, properties.description, properties.lastModifiedBy = PROPERTY_SLOTS[3:]
     properties.created = properties.modified = when
-    made = bytes(tostring(properties.to_tree())).decode("utf-8")
-    pieces = re.split(f"([{''.join(PROPERTY_SLOTS)}])", made)
-    return tuple(pieces[::2]), tuple(PROPERTY_SLOTS.index(slot) for slot in pieces[1::2])
+    return _split_at_slots(bytes(tostring(properties.to_tree())).decode("utf-8"), list(PROPERTY_SLOTS))
 
 
 def _opened(piece: str, text: str) -> str:
     """The piece that opens a text's element, marked to keep white space at the text's ends as openpyxl marks it."""
     stripped = text.strip()
     return f'{piece[:-1]} xml:space="preserve">' if stripped and stripped != text else piece
-
-
-def _utf8_text(text: str) -> str:
-    """Text as an XML text node the way the XML library writes it in UTF-8."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def protected(sheet: Worksheet) -> None:

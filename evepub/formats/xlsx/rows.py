@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from evepub.formats.ooxml import xml_text
 from evepub.formats.xlsx.layout import NON_CHARACTER_RE
 from evepub.formats.xlsx.styles import CellStyles, StyleKey
 
@@ -45,8 +46,7 @@ class ItemRow:
 
 def escaped(text: str) -> str:
     """Text as an XML text node, escaped the way openpyxl's XML library writes it (ASCII, character references)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return xml_text(text).encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def text_cell(column: int, text: str, style: str, quote: bool) -> CellXml:
