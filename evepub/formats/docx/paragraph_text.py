@@ -1,7 +1,8 @@
-"""The item paragraphs of the Word body written as WordprocessingML text and parsed by lxml a batch at a time.
+"""The Word body's paragraphs of items, headings, contents entries and the introduction written as
+WordprocessingML text and parsed by lxml a batch at a time.
 
-A roadmap has thousands of items, each a paragraph of a dozen elements or more; made one SubElement at a time
-they were the Word writer's largest cost. Written here as the text lxml would write for the same elements (the
+A roadmap has thousands of items and headings, each a paragraph of a dozen elements or more; made one SubElement at
+a time they were the Word writer's largest cost. Written here as the text lxml would write for the same elements (the
 same escaping, the same attribute order) and parsed by libxml2 in one call per batch, they become the same
 elements, and the document the same bytes. Source text only ever goes in escaped, as text or attribute values.
 """
