@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evepub.cli import main
 from evepub.errors import EvepubError
@@ -14,6 +19,7 @@ from evepub.formats.docx import reader as docx_reader
 from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_ENTRY_BYTES, PROLOG_BYTES
 from evepub.formats.xlsx import reader as xlsx_reader
 from evepub.formats.xlsx.table import read_table
+from evepub.formats.xlsx.values import SHEET_NS, every_position_within_bounds, plainly_within_bounds
 from evepub.model import outline
 from evepub.source import load
 
@@ -211,3 +217,88 @@ def test_a_cell_a_million_rows_down_stops_the_read_after_a_run_of_empty_rows(out
         f"rows after a run of {EMPTY_ROWS_TO_STOP:,} empty rows of the Items sheet",
         f"rows after a run of {EMPTY_ROWS_TO_STOP:,} empty rows of the Lists sheet",
     ]
+
+
+def test_a_far_cell_before_a_near_one_in_its_row_cannot_crash_verify(outdir: Path) -> None:
+    # the row's last cell is near, its first is 16,384 columns across and 240,000 rows down: a range calamine
+    # would hold whole (125 GB), which aborts the process; the sheet must be read row by row instead
+    path = outdir / "roadmap-tracker.xlsx"
+    far = b'<row r="240000"><c r="XFD240000" t="inlineStr"><is><t>far</t></is></c><c r="A240000"/></row>'
+    rewrite(path, {ITEMS_SHEET: part(path, ITEMS_SHEET).replace(b"</sheetData>", far + b"</sheetData>")})
+    script = (
+        "import sys; from pathlib import Path; from evepub.formats.xlsx.reader import read; "
+        "print(len(read(Path(sys.argv[1])).entries))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) == len(outline(load(SOURCE)))
+
+
+def test_the_byte_scan_proves_evepubs_own_sheets_close_by(published: Path) -> None:
+    # the fast path of the bounds check: a tracker evepub wrote is never walked element by element
+    with zipfile.ZipFile(published / "roadmap-tracker.xlsx") as package:
+        for name in (ITEMS_SHEET, LISTS_SHEET):
+            assert plainly_within_bounds(package.read(name)), name
+
+
+NEAR_POSITIONS = ["A1", "B7", "Z99999"]
+POSITIONS = st.sampled_from(NEAR_POSITIONS * 16 + ["AA1", "A100000", "XFD1048576", "a5", "7", "", "A 1", "&#65;1"])
+ROW_NUMBERS = st.sampled_from(["1", "7", "99999"] * 12 + ["100000", "1048576", "0007"])
+POSITION_SPELLINGS = st.sampled_from([' r="{}"'] * 40 + [" r='{}'", ' r = "{}"', '\tr="{}"', ' x:r="{}"', ' xr="{}"'])
+OTHER_ATTRIBUTES = st.sampled_from(["", ' s="2"', ' t="inlineStr"', ' xr="AA1"', ' xmlns:r="http://x"'])
+
+
+def rarely(draw: st.DrawFn, usual: str, unusual: st.SearchStrategy[str]) -> str:
+    """Mostly what evepub and LibreOffice write, now and then something else."""
+    return draw(unusual) if draw(st.integers(0, 29)) == 0 else usual
+
+
+@st.composite
+def sheet_element(draw: st.DrawFn, name: str, values: st.SearchStrategy[str], inside: str = "") -> str:
+    """A cell or row as spreadsheets write it (its position first), or now and then otherwise: prefixed, its
+    position spelled otherwise, after other attributes or twice, or missing."""
+    tag = rarely(draw, name, st.just(f"x:{name}"))
+    position = draw(POSITION_SPELLINGS).format(draw(values))
+    others = draw(OTHER_ATTRIBUTES)
+    attributes = rarely(draw, position + others, st.sampled_from([others, others + position]))
+    return f"<{tag}{attributes}>{inside}</{tag}>"
+
+
+@st.composite
+def sheet_data(draw: st.DrawFn) -> str:
+    """Rows of cells, now and then a comment, another element with an r attribute, or hundreds of cells with none."""
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        cells = [draw(sheet_element("c", POSITIONS, "<v>1</v>")) for _ in range(draw(st.integers(0, 4)))]
+        odd = ["<!-- <c> -->", '<v r="XFD1">1</v>', '<is r="A1"/>', "<x:c><v>1</v></x:c>" * 300, "<c/>" * 300]
+        cells.append(rarely(draw, "", st.sampled_from(odd)))  # hundreds of cells placed by counting: a wide row
+        rows.append(draw(sheet_element("row", ROW_NUMBERS, "".join(cells))))
+    return "".join(rows)
+
+
+def sheet(body: str) -> bytes:
+    """A worksheet part around some sheet data, its namespace also bound to the prefix x."""
+    return f'<worksheet xmlns="{SHEET_NS}" xmlns:x="{SHEET_NS}"><sheetData>{body}</sheetData></worksheet>'.encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<row r="1">' + "<x:c><v>1</v></x:c>" * 300 + "</row>",  # 300 columns counted, the cells prefixed
+        '<row r="1">' + "<c><v>1</v></c>" * 300 + "</row>",  # 300 columns counted
+        '<row r="1">' + "<c\n><v>1</v></c>" * 300 + "</row>",
+        '<row r="240000"><c r="XFD240000"><v>1</v></c><c r="A240000"/></row>',  # far first, near last
+        '<x:row r="1048576"><c r="A1048576"><v>1</v></c></x:row>',
+        "<row r='7'><c r='XFD7'><v>1</v></c></row>",
+    ],
+)
+def test_the_byte_scan_leaves_every_far_sheet_to_the_walk(body: str) -> None:
+    assert not plainly_within_bounds(sheet(body))
+    assert not every_position_within_bounds(io.BytesIO(sheet(body)))
+
+
+@given(sheet_data())
+def test_the_byte_scan_proves_close_by_only_what_the_walk_finds_close_by(body: str) -> None:
+    # the scan may leave a near sheet to the walk, never pass a far one: the walk looks at every cell and row
+    if plainly_within_bounds(sheet(body)):
+        assert every_position_within_bounds(io.BytesIO(sheet(body))), body

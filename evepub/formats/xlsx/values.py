@@ -7,23 +7,26 @@ as int, dates as datetime), but text as Excel shows it: calamine decodes the _xH
 must see formulas as formulas, keeps reading with openpyxl.
 
 calamine holds a sheet as one dense range from its first cell to its last: a single cell a million rows down and
-thousands of columns across would take more memory than any machine has, and it aborts the process. So the
-sheets to read are first walked with lxml (rows and their last cell only); a sheet reaching past MAX_ROWS or
-MAX_COLUMNS is read with openpyxl, which table.py bounds row by row.
+thousands of columns across would take more memory than any machine has, and it aborts the process. So each
+sheet to read is checked first: a scan of its bytes proves most sheets close by (every cell and row states its
+position, and none is far); any other sheet is walked with lxml, every cell and row. A sheet reaching past
+MAX_ROWS or MAX_COLUMNS is read with openpyxl, which table.py bounds row by row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from evepub.formats.ooxml import MAX_COLUMNS, check_package, unreadable
@@ -35,6 +38,12 @@ SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_EXTENT_ROWS = 250_000 + 1_000  # table.py's MAX_ROWS and its run of empty rows: beyond it, openpyxl reads
+MAX_SCANNED_BYTES = 128 * 1024 * 1024  # a larger sheet is walked as a stream, never held whole
+PREFIXED_CELL_OR_ROW = re.compile(rb":(?:c|row)[\s/>]")
+# a value an r attribute may have but a near position does not: column AA on, row 100,000 on, anything odd
+NOT_NEAR = re.compile(rb"r\s*=\s*(?:\"(?![A-Za-z]?[0-9]{1,5}\")|'(?![A-Za-z]?[0-9]{1,5}'))")
+OTHER_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-:")  # "xr", "x:r"
+DECLARED_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)")
 
 
 class ValueCell:
@@ -155,31 +164,66 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def sheet_within_bounds(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether a worksheet's rows stop within MAX_EXTENT_ROWS and its cells within MAX_COLUMNS columns."""
+    """Whether every cell and row of a worksheet lies within MAX_COLUMNS columns and MAX_EXTENT_ROWS rows."""
     if member not in archive.namelist():
         return True  # no such part: calamine says so when it reads the sheet
-    row_count = 0
+    if archive.getinfo(member).file_size <= MAX_SCANNED_BYTES and plainly_within_bounds(archive.read(member)):
+        return True
     with archive.open(member) as stream:
-        rows = etree.iterparse(stream, events=("end",), tag=f"{{{SHEET_NS}}}row", resolve_entities=False)
-        for _, row in rows:
-            row_count += 1
-            number = int(row.get("r") or row_count)
-            if number > MAX_EXTENT_ROWS or len(row) > MAX_COLUMNS or not last_cell_within(row):
+        return every_position_within_bounds(stream)
+
+
+def plainly_within_bounds(xml: bytes) -> bool:
+    """True when a scan of a sheet's bytes proves every cell and row close by: every element named c or row opens
+    with its position as its first attribute, r="B7" or r="7", every r attribute anywhere is such a near position
+    (one letter at most, five digits at most), and nothing could hide or make an element (a prefix, a comment or
+    declaration, another encoding). Text and attribute values hold no raw "<", so each "<c " of such bytes opens
+    a cell. False leaves it to the walk."""
+    declared = DECLARED_ENCODING.search(xml[:200])
+    if declared and declared.group(1).lower() != b"utf-8":
+        return False
+    if b"\0" in xml or b"<!" in xml or PREFIXED_CELL_OR_ROW.search(xml):
+        return False
+    if any(map(is_position, NOT_NEAR.finditer(xml))):
+        return False
+    return all(opened(xml, name) == xml.count(b"<" + name + b' r="') for name in (b"c", b"row"))
+
+
+def opened(xml: bytes, name: bytes) -> int:
+    """How many elements of a name, without a prefix, the bytes open: the name, then white space, "/" or ">"."""
+    return sum(xml.count(b"<" + name + bytes([after])) for after in b" \t\n\r/>")
+
+
+def is_position(match: re.Match[bytes]) -> bool:
+    """Whether a match is an attribute named r (calamine takes no prefixed one), not the end of another name."""
+    return match.start() == 0 or match.string[match.start() - 1] not in OTHER_NAME_BYTES
+
+
+def every_position_within_bounds(stream: IO[bytes]) -> bool:
+    """Whether every element named c or row, in any namespace (calamine goes by the local name), lies within the
+    bounds: by its r attribute, or without one as calamine counts (a row is the next row, a cell the next column)."""
+    row_number = 0
+    for _, element in etree.iterparse(stream, events=("end",), resolve_entities=False):
+        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if name == "c" and not reference_within_bounds(element.get("r")):
+            return False
+        if name == "row":
+            row_number = int(element.get("r") or row_number + 1)
+            if row_number > MAX_EXTENT_ROWS or len(element) > MAX_COLUMNS:
                 return False
-            row_count = number
-            row.clear(keep_tail=False)
+            element.clear(keep_tail=False)
     return True
 
 
-def last_cell_within(row: Any) -> bool:
-    """Whether the row's last cell (cells come in column order) lies within MAX_COLUMNS columns."""
-    reference = row[-1].get("r") if len(row) else None
-    if not reference:
+def reference_within_bounds(reference: str | None) -> bool:
+    """Whether a cell reference (None: the cell has none) lies within the bounds; a malformed one does not."""
+    if reference is None:
         return True
-    if len(reference) > 1 and "A" <= reference[0] <= "Z" and "0" <= reference[1] <= "9":  # one letter: within
-        return True
-    column, _ = coordinate_from_string(reference)
-    return column_index_from_string(column) <= MAX_COLUMNS
+    try:
+        column, row = coordinate_from_string(reference)
+    except (CellCoordinatesException, ValueError):
+        return False
+    return column_index_from_string(column) <= MAX_COLUMNS and row <= MAX_EXTENT_ROWS
 
 
 def title_of(archive: zipfile.ZipFile) -> str | None:
