@@ -55,9 +55,8 @@ STYLES_BY_FORMAT = {
 }
 UNRECOVERABLE = ["owners, target dates, item notes"]  # shown in an item's details, not read back
 RUN, HYPERLINK, TEXT = (f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "t"))
-RUN_STYLE = f"{{{W_NS}}}rPr/{{{W_NS}}}rStyle"
-PARAGRAPH_STYLE = f"{{{W_NS}}}pPr/{{{W_NS}}}pStyle"
-NUMBERING = f"{{{W_NS}}}pPr/{{{W_NS}}}numPr"
+PROPERTIES, STYLE, NUMBERING, INDENT = (f"{{{W_NS}}}{tag}" for tag in ("pPr", "pStyle", "numPr", "ind"))
+RUN_PROPERTIES, RUN_STYLE = f"{{{W_NS}}}rPr", f"{{{W_NS}}}rStyle"
 LEVEL, NUMBER_ID, VAL = (f"{{{W_NS}}}{tag}" for tag in ("ilvl", "numId", "val"))
 BOOKMARK_START, BOOKMARK_NAME = f"{{{W_NS}}}bookmarkStart", f"{{{W_NS}}}name"
 RUN_CHARACTERS = {
@@ -90,9 +89,10 @@ def read_document(document: DocxDocument) -> ReadBack:
     targets = link_targets(document)
     entries, numbers, statuses, links = [], [], [], []
     for p in body_paragraphs(document):
-        numbering = numbering_of(p)
+        properties = first_grandchildren(p, PROPERTIES)
+        numbering = numbering_of(properties)
         text, status = paragraph_texts(p, details.every, details.status)
-        entry = to_entry(p, text, numbering, styles, formats, ids)
+        entry = to_entry(p, properties, text, numbering, styles, formats, ids)
         if entry is not None:
             entries.append(entry)
             numbers.append(formats.count(entry, numbering))
@@ -118,20 +118,21 @@ class DetailStyles:
 
 def to_entry(
     p: etree._Element,
+    properties: dict[str, etree._Element],
     text: str,
     numbering: tuple[int, int],
     styles: dict[str, str],
     formats: ListFormats,
     ids: dict[str, str],
 ) -> Entry | None:
-    """The entry of one paragraph, given its text and numbering_of, or None for cover, contents and other
-    furniture."""
-    style_id = p.find(PARAGRAPH_STYLE)
+    """The entry of one paragraph, given its properties, text and numbering_of, or None for cover, contents and
+    other furniture."""
+    style_id = properties.get(STYLE)
     style = styles.get(style_id.get(VAL, "") if style_id is not None else "", "normal")
     item_id = _item_id(p, ids)
     level, num_id = numbering
     if num_id:
-        return Entry("item", text, list_depth(p, level), formats.style(num_id, level), item_id)
+        return Entry("item", text, list_depth(properties, level), formats.style(num_id, level), item_id)
     if style in KINDS_BY_STYLE:
         kind = KINDS_BY_STYLE[style]
         return Entry(kind, text, 0, None, item_id if kind == "note" else None)
@@ -140,17 +141,40 @@ def to_entry(
     return Entry("paragraph", text, 0, None, item_id)
 
 
-def numbering_of(p: etree._Element) -> tuple[int, int]:
-    """(w:ilvl, w:numId) of a paragraph's numbering; numId 0 when it has none."""
-    numbering = p.find(NUMBERING)
+def first_grandchildren(element: etree._Element, tag: str) -> dict[str, etree._Element]:
+    """The first grandchild of each tag under the children of one tag (a paragraph's properties, say), as
+    element.find(f"{tag}/{grandchild}") finds it, in one pass (lxml's find walks a path in Python)."""
+    found: dict[str, etree._Element] = {}
+    for child in element.iterchildren(tag):
+        for grandchild in child:
+            found.setdefault(grandchild.tag, grandchild)
+    return found
+
+
+def first_grandchild(element: etree._Element, tag: str, grandchild: str) -> etree._Element | None:
+    """The first grandchild of one tag under the children of another, as element.find(f"{tag}/{grandchild}")."""
+    for child in element.iterchildren(tag):
+        for found in child.iterchildren(grandchild):
+            return found
+    return None
+
+
+def first_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """The first child of a tag, as element.find(tag) finds it."""
+    return next(element.iterchildren(tag), None)
+
+
+def numbering_of(properties: dict[str, etree._Element]) -> tuple[int, int]:
+    """(w:ilvl, w:numId) of a paragraph's numbering, given its properties; numId 0 when it has none."""
+    numbering = properties.get(NUMBERING)
     if numbering is None:
         return 0, 0
-    return _int_val(numbering.find(LEVEL)), _int_val(numbering.find(NUMBER_ID))
+    return _int_val(first_child(numbering, LEVEL)), _int_val(first_child(numbering, NUMBER_ID))
 
 
-def list_depth(p: etree._Element, level: int) -> int:
+def list_depth(properties: dict[str, etree._Element], level: int) -> int:
     """The nesting depth of a list paragraph: its level, or past Word's last level, its direct indentation."""
-    indent = p.find(f"{w('pPr')}/{w('ind')}")
+    indent = properties.get(INDENT)
     if level < DEEPEST_LEVEL or indent is None:
         return level
     try:
@@ -179,7 +203,7 @@ def paragraph_texts(p: etree._Element, skip: frozenset[str], status: frozenset[s
     for child in p:
         runs = (child,) if child.tag == RUN else child.iterchildren(RUN) if child.tag == HYPERLINK else ()
         for r in runs:
-            style = r.find(RUN_STYLE)
+            style = first_grandchild(r, RUN_PROPERTIES, RUN_STYLE)
             style_id = style.get(VAL, "") if style is not None else ""
             into = status_pieces if style_id in status else None if style_id in skip else pieces
             if into is None:
