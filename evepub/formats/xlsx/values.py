@@ -39,6 +39,8 @@ RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 PACKAGE_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_EXTENT_ROWS = 250_000 + 1_000  # table.py's MAX_ROWS and its run of empty rows: beyond it, openpyxl reads
 MAX_SCANNED_BYTES = 128 * 1024 * 1024  # a larger sheet is walked as a stream, never held whole
+# an element of the name opening, unprefixed; the empty group makes findall list one shared b"" per match
+OPENING = {name: re.compile(b"<" + name + rb"[\s/>]()") for name in (b"c", b"row")}
 PREFIXED_CELL_OR_ROW = re.compile(rb":(?:c|row)[\s/>]")
 # a value an r attribute may have but a near position does not: column AA on, row 100,000 on, anything odd
 NOT_NEAR = re.compile(rb"r\s*=\s*(?:\"(?![A-Za-z]?[0-9]{1,5}\")|'(?![A-Za-z]?[0-9]{1,5}'))")
@@ -186,12 +188,7 @@ def plainly_within_bounds(xml: bytes) -> bool:
         return False
     if any(map(is_position, NOT_NEAR.finditer(xml))):
         return False
-    return all(opened(xml, name) == xml.count(b"<" + name + b' r="') for name in (b"c", b"row"))
-
-
-def opened(xml: bytes, name: bytes) -> int:
-    """How many elements of a name, without a prefix, the bytes open: the name, then white space, "/" or ">"."""
-    return sum(xml.count(b"<" + name + bytes([after])) for after in b" \t\n\r/>")
+    return all(len(opening.findall(xml)) == xml.count(b"<" + name + b' r="') for name, opening in OPENING.items())
 
 
 def is_position(match: re.Match[bytes]) -> bool:
