@@ -500,7 +500,8 @@ class BodyReader:
                 self.lines.append(Line(line.page, line.y, kept, line.lead if kept[0] is line.runs[0] else 0.0))
         firsts = {keys[0] for keys in self.heading_lines if keys}
         self.left = min((line.runs[0].x for line in self.lines if (line.page, line.y) in firsts), default=0.0)
-        self.indent = min((split[1].x - self.left for line in self.lines if (split := label_split(line))), default=1.0)
+        self.labels = {id(line): split for line in self.lines if (split := label_split(line))}  # by line, once
+        self.indent = min((first.x - self.left for _, first in self.labels.values()), default=1.0)
 
     def entries(self, links: list[WebLink]) -> list[tuple[Entry, Block | None]]:
         """Headings from the outline at their lines, and every entry (with its block) between them."""
@@ -524,7 +525,7 @@ class BodyReader:
 
     def add_line(self, blocks: list[Block], line: Line) -> None:
         """Start a new entry with this line, or continue the last one."""
-        labelled = label_split(line)
+        labelled = self.labels.get(id(line))
         if labelled:
             label, first = labelled
             depth = max(round((first.x - self.left) / self.indent) - 1, 0) if self.indent > 0 else 0

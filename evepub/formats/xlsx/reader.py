@@ -19,6 +19,7 @@ from evepub.formats.xlsx.table import (
     BoundedRows,
     Section,
     TrackerTable,
+    cell_text,
     column_text,
     table_of,
     with_workbook,
@@ -73,7 +74,7 @@ def read_back(table: TrackerTable, introduction: list[str] | None = None) -> Rea
         sections.insert(0, Section("title", table.title, "", ""))
     at = next(index for index, section in enumerate(sections) if section.kind == "title") + 1
     sections[at:at] = [Section(INTRODUCTION, text, "", "") for text in introduction or []]
-    rows = [{key: row.text(key) for key in table.columns} for row in table.rows]
+    rows = [{key: cell_text(row.values.get(key), row.inline) for key in table.columns} for row in table.rows]
     back = ReadBack([], [], numbers=[], statuses=[], links=[])
     merge(sections, runs_of(rows), _Collector(back.entries, back.numbers, back.statuses, back.links))
     back.unrecoverable.extend(table.cuts)
