@@ -184,6 +184,28 @@ def test_read_back_equals_outline_including_ids(roadmap: Roadmap, tmp_path: Path
         assert read(paths[name]).entries == outline(single), name
 
 
+def test_verify_reads_a_tracker_without_importing_openpyxl(roadmap: Roadmap, tmp_path: Path) -> None:
+    # every verify process reads trackers: openpyxl's import (0.15 s) is for sync and the writer only
+    path = save_all(write(roadmap, SETTINGS), tmp_path)["roadmap-tracker.xlsx"]
+    script = (
+        "import sys; from pathlib import Path; from evepub.formats.xlsx.reader import read; "
+        "entries = len(read(Path(sys.argv[1])).entries); print(entries, 'openpyxl' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(outline(roadmap))), "False"]
+
+
+def test_the_trackers_forbidden_characters_are_those_openpyxl_refuses() -> None:
+    # layout.py names XML's forbidden control characters itself, so that the reader need not import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as refused_by_openpyxl
+
+    from evepub.formats.xlsx.layout import ILLEGAL_CHARACTERS_RE
+
+    for code in range(0x3000):
+        character = chr(code)
+        assert bool(ILLEGAL_CHARACTERS_RE.search(character)) == bool(refused_by_openpyxl.search(character)), code
+
+
 def test_calamine_reads_back_what_openpyxl_reads(roadmap: Roadmap, tmp_path: Path) -> None:
     # verify reads trackers with calamine (fast), sync with openpyxl (formulas as formulas): they must agree
     from evepub.formats.xlsx.reader import introduction_of, read_back

@@ -6,14 +6,17 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.worksheet.table import TABLESTYLES
+from typing import TYPE_CHECKING, Any
 
 from evepub.errors import EvepubError
 from evepub.templating import DEFAULT_TEMPLATES, Templates, read_yaml_file
+
+if TYPE_CHECKING:
+    from openpyxl.styles import Font
+
+# openpyxl is imported only where a layout is checked or a font made: the tracker reader imports this module, and
+# importing openpyxl costs about 0.15 s in every process of a verify that reads trackers with calamine
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # XML 1.0's, as openpyxl refuses them
 
 LAYOUT_FILE = "xlsx/layout.yaml"
 LISTS_SHEET = "Lists"  # hidden sheet read back by evepub.formats.xlsx.reader: keep its name and columns stable
@@ -143,6 +146,8 @@ def _checked_layout(data: Any) -> Layout:
     titles = [column.title.strip().lower() for column in columns]
     if len(set(titles)) != len(titles) or "" in titles:
         raise ValueError("column titles must be non-empty and differ (Excel tables ignore case)")
+    from openpyxl.worksheet.table import TABLESTYLES
+
     style = str(data["items_table_style"])
     if style not in TABLESTYLES:
         raise ValueError(f"'{style}' is not an Excel table style such as TableStyleMedium2")
@@ -212,6 +217,8 @@ def item_style(level: int) -> str:
 
 def font(**parts: Any) -> Font:
     """A font with the tracker's face and size named, whatever else it sets."""
+    from openpyxl.styles import Font
+
     return Font(**{"name": FONT_NAME, "size": FONT_SIZE, "family": 2, **parts})
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from openpyxl.workbook import Workbook
+from typing import TYPE_CHECKING
 
 from evepub.formats.readback import read_marker
 from evepub.formats.xlsx.layout import LIST_SECTION_KIND, LIST_SECTION_TEXT, LISTS_SHEET
@@ -26,6 +25,9 @@ from evepub.formats.xlsx.table import (
 )
 from evepub.formats.xlsx.values import with_values
 from evepub.model import INTRODUCTION, Entry, ItemKind, ReadBack, Release
+
+if TYPE_CHECKING:
+    from openpyxl.workbook import Workbook
 
 CONTROL_PICTURES = re.compile("[\u2400-\u241f]")
 KINDS = {kind.value for kind in ItemKind}

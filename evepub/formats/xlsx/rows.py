@@ -12,14 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lxml import etree
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from evepub.formats.ooxml import xml_text
-from evepub.formats.xlsx.layout import NON_CHARACTER_RE
+from evepub.formats.xlsx.layout import ILLEGAL_CHARACTERS_RE, NON_CHARACTER_RE
 from evepub.formats.xlsx.styles import CellStyles, StyleKey
 
 FORMULA_LIMIT = 32_767  # characters openpyxl keeps of a formula, as of any cell value

@@ -13,13 +13,9 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook import Workbook
 
 from evepub.errors import EvepubError
 from evepub.formats.ooxml import EMPTY_ROWS_TO_STOP, MAX_COLUMNS, check_package, unreadable
@@ -37,6 +33,9 @@ from evepub.formats.xlsx.layout import (
     default_layout_path,
     load_layout_file,
 )
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is opened with it: verify reads with calamine only
+    from openpyxl.workbook import Workbook
 
 T = TypeVar("T")  # what a caller of with_workbook makes of the workbook
 MAX_ROWS = 250_000  # rows of one sheet: far beyond any roadmap; a damaged sheet claiming a million stops here
@@ -98,6 +97,8 @@ class TrackerTable:
 
     def cell(self, row: TrackerRow, key: str) -> str:
         """A cell reference a spreadsheet user can go to, such as Items!G14."""
+        from openpyxl.utils import get_column_letter
+
         return f"{self.sheet}!{get_column_letter(self.columns[key])}{row.number}"
 
     def column_title(self, key: str) -> str:
@@ -136,6 +137,9 @@ class BoundedRows:
 
 def with_workbook(path: Path, consume: Callable[[Workbook, Path], T]) -> T:
     """Open an untrusted workbook safely (read-only, formulas kept as formulas), hand it to `consume`, close it."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     check_package(path, "Excel workbook")
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)

@@ -25,8 +25,6 @@ from typing import IO, Any, TypeVar
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.utils.exceptions import CellCoordinatesException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from evepub.formats.ooxml import MAX_COLUMNS, check_package, unreadable
@@ -216,6 +214,9 @@ def reference_within_bounds(reference: str | None) -> bool:
     """Whether a cell reference (None: the cell has none) lies within the bounds; a malformed one does not."""
     if reference is None:
         return True
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # only a walked sheet needs it
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
     try:
         column, row = coordinate_from_string(reference)
     except (CellCoordinatesException, ValueError):
