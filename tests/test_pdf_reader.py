@@ -10,9 +10,12 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from evepub.errors import EvepubError
 from evepub.formats.pdf import reader
+from evepub.formats.pdf.contract import LONG_WORD, without_space_after_long_words
 from evepub.formats.pdf.writer import write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
@@ -151,3 +154,27 @@ def counted_call(function: Callable[..., Any], opened: Counter[str], key: str, s
         return result
 
     return call
+
+
+def spaces_kept_one_by_one(text: str) -> str:
+    """What without_space_after_long_words must give, worked out a character at a time."""
+    kept: list[str] = []
+    run = 0  # characters since the last white space kept
+    for char in text:
+        if char == " " and run >= LONG_WORD:
+            continue
+        kept.append(char)
+        run = 0 if char.isspace() else run + 1
+    return "".join(kept)
+
+
+WORDS = st.integers(0, LONG_WORD + 8).map(lambda length: "w" * length)  # around the length that matters
+BLANKS = st.sampled_from([" ", "  ", "\t", "\u00a0", " \n", "\u2003 "])
+
+
+@given(st.lists(st.tuples(WORDS, BLANKS), max_size=8))
+@example([("w" * 25, "\t"), ("w" * 5, " "), ("w" * 19, " "), ("y", " ")])  # a kept space starts the count anew
+@example([("w" * 20, " "), ("", " "), ("w" * 3, "\u00a0"), ("w" * 19, " "), ("z", " ")])  # two dropped in a row
+def test_spaces_after_long_words_are_dropped_as_character_by_character(words: list[tuple[str, str]]) -> None:
+    text = "".join(word + blank for word, blank in words)
+    assert without_space_after_long_words(text) == spaces_kept_one_by_one(text)

@@ -20,6 +20,7 @@ def alpha_number(letters: str) -> int:
     return number
 
 
+@functools.lru_cache(maxsize=1024)  # every reader asks for each list entry's label, and labels repeat
 def read_marker(label: str) -> tuple[ListStyle, int]:
     """The list style and number a visible marker shows: '3.' decimal 3, 'c.' lower-alpha 3, else a bullet (0)."""
     match = MARKER_RE.fullmatch(label.strip())

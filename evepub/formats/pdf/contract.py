@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from evepub.formats.readback import Shows, every_link, status_label
@@ -12,6 +13,7 @@ INTRODUCTION_KEY = "introduction"  # the bookmark of the Introduction heading, o
 INTRODUCTION_FIT = "FitBH"  # its destination's kind: the reader starts reading the body there (front matter: FitH)
 LONG_WORD = 20  # characters: no line of a PDF is so narrow that a shorter word is cut
 LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD}}}")  # LONG_WORD characters without white space between them
+LAST_SPACE_RE = re.compile(r"\s\S*\Z")  # the last white space of a text (\s is what str.isspace says)
 
 
 def text_says_status(text: str, label: str) -> bool:
@@ -19,8 +21,13 @@ def text_says_status(text: str, label: str) -> bool:
     "(first cut done https://...)", "[done]". A badge there would only repeat it."""
     if not label.strip():
         return False
-    pattern = r"[(\[]\s*" + re.escape(label.strip()) + r"(?![\w-])"
-    return re.search(pattern, text.replace(SOFT_HYPHEN, ""), re.IGNORECASE) is not None
+    return status_pattern(label.strip()).search(text.replace(SOFT_HYPHEN, "")) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def status_pattern(label: str) -> re.Pattern[str]:
+    """The pattern of a status label named right after an opening bracket (made once per label)."""
+    return re.compile(r"[(\[]\s*" + re.escape(label) + r"(?![\w-])", re.IGNORECASE)
 
 
 def badge_of_own_status(located: Located, roadmap: Roadmap) -> str | None:
@@ -35,16 +42,24 @@ def without_space_after_long_words(text: str) -> str:
     """The text without the spaces that follow a word of LONG_WORD characters or more (counting a word joined to
     the next): a PDF cannot show whether a word longer than a line, ending where its line ends, has a space after it.
     """
-    if LONG_RUN_RE.search(text) is None:  # no word so long: nothing to drop (most texts; the loop is slow)
+    if LONG_RUN_RE.search(text) is None:  # no word so long: nothing to drop (most texts)
         return text
-    kept: list[str] = []
-    run = 0  # characters since the last space kept
-    for char in text:
-        if char == " " and run >= LONG_WORD:
-            continue
-        kept.append(char)
-        run = 0 if char.isspace() else run + 1
+    pieces = text.split(" ")
+    kept = [pieces[0]]
+    run = run_after(pieces[0], 0)  # characters since the last white space kept
+    for piece in pieces[1:]:
+        if run < LONG_WORD:
+            kept.append(" ")
+            run = 0
+        kept.append(piece)
+        run = run_after(piece, run)
     return "".join(kept)
+
+
+def run_after(piece: str, run: int) -> int:
+    """The characters since the last white space, after a piece of text without spaces follows `run` of them."""
+    last = LAST_SPACE_RE.search(piece)
+    return run + len(piece) if last is None else len(piece) - last.start() - 1
 
 
 def drawn(text: str) -> str:
