@@ -30,7 +30,7 @@ from evepub.formats.pdf.reader import read
 from evepub.formats.pdf.writer import write
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
-from evepub.model import Area, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
+from evepub.model import Area, Block, Item, ItemKind, ItemList, ListStyle, Quarter, Release, Roadmap, outline, walk
 from evepub.source import dumps, load
 from evepub.verify import Expected, compare_file
 
@@ -744,7 +744,7 @@ def test_no_timeline_label_crosses_a_year_line(eve_roadmap: Roadmap) -> None:
     texts = render_texts(eve_roadmap, SETTINGS)
     fonts = load_fonts(texts.all())
     style = load_style(SETTINGS.templates)
-    drawing = RoadmapDocument(eve_roadmap, SETTINGS, texts, fonts, style, paragraph_styles(style, fonts)).timeline
+    (drawing,) = RoadmapDocument(eve_roadmap, SETTINGS, texts, fonts, style, paragraph_styles(style, fonts)).timelines
     strings: list[String] = []
     lines: list[Line] = []
 
@@ -844,3 +844,53 @@ def test_items_laid_out_in_runs_land_where_the_frame_puts_them_one_by_one(monkey
         assert in_runs == one_by_one
     assert len(split) > 10  # the runs did break across pages
     assert len(PdfReader(io.BytesIO(in_runs)).pages) > 12
+
+
+def many_releases(count: int) -> Roadmap:
+    """A roadmap of `count` quarterly releases of one item each: a timeline taller than a page."""
+    releases = []
+    for number in range(count):
+        year, quarter = divmod(number, 4)
+        items: list[Block] = [Item(id=f"r{number}", text=f"Item of release {number}", kind=ItemKind.PARAGRAPH)]
+        start = Quarter(2020 + year, quarter + 1)
+        releases.append(Release(f"R{number}", f"Q{quarter + 1} {2020 + year}", start, start, items))
+    return Roadmap(title="Many releases", releases=releases)
+
+
+def test_a_timeline_of_more_releases_than_a_page_holds_comes_a_part_a_page_with_readable_rows() -> None:
+    from evepub.formats import timeline as chart
+    from evepub.formats.pdf.fonts import load_fonts
+    from evepub.formats.pdf.timeline import timeline_look
+    from evepub.formats.pdf.writer import RoadmapDocument, load_style, paragraph_styles, render_texts
+
+    roadmap = many_releases(150)
+    texts = render_texts(roadmap, SETTINGS)
+    fonts = load_fonts(texts.all())
+    style = load_style(SETTINGS.templates)
+    document = RoadmapDocument(roadmap, SETTINGS, texts, fonts, style, paragraph_styles(style, fonts))
+    room = (document.width, document.height - 80)  # a page's frame under the Timeline heading
+    look = timeline_look(style)
+    parts = chart.timeline_drawings(roadmap.releases, room, fonts, look, texts.timeline, SETTINGS.edition)
+    assert [release for _, shown in parts for release in shown] == roadmap.releases  # each once, in order
+    assert len(parts) >= 3 and max(map(len, (shown for _, shown in parts))) - min(len(s) for _, s in parts) <= 1
+    for drawing, shown in parts:
+        assert drawing.width == document.width and drawing.height <= room[1]
+        assert (drawing.height - chart.AXIS - chart.FOOT) / len(shown) >= chart.MIN_ROW  # never squeezed
+    assert len(document.timelines) == len(parts)
+    reader = PdfReader(io.BytesIO(write(roadmap, SETTINGS)["roadmap.pdf"]))
+    marks = {title: page for _, title, page in flat_outline(reader)}
+    timeline_pages = range(marks["Timeline"], marks[roadmap.releases[0].heading])
+    assert len(timeline_pages) == len(parts)  # a part a page, the first under the heading
+    printed = " ".join(reader.pages[page].extract_text() for page in timeline_pages)
+    assert Counter(re.findall(r"\bR\d+\b", printed)) == Counter(release.name for release in roadmap.releases)
+
+
+def test_the_svg_of_a_timeline_in_parts_is_one_picture_of_full_rows() -> None:
+    from evepub.formats import timeline as chart
+
+    svg = write(many_releases(150), SETTINGS)["roadmap-timeline.svg"]
+    tree = ElementTree.fromstring(svg)
+    _, _, _, height = (float(value) for value in tree.get("viewBox").split())
+    assert height == pytest.approx(chart.AXIS + chart.ROW * 150 + chart.FOOT)
+    texts = " ".join("".join(element.itertext()) for element in tree.iter() if element.tag.endswith("text"))
+    assert all(re.search(rf"\bR{number}\b", texts) for number in range(150))

@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -21,9 +22,9 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from evepub.formats.docx.picture_cache import Labels, cached_picture, keep_picture, picture_key
+from evepub.formats.docx.picture_cache import Labels, cached_pictures, keep_pictures, picture_key
 from evepub.formats.docx.reader import read
-from evepub.formats.docx.timeline import DPI, png, timeline_picture
+from evepub.formats.docx.timeline import DPI, png, timeline_pictures
 from evepub.formats.docx.writer import PAGE_SIZES, write
 from evepub.formats.fonts import load_fonts
 from evepub.formats.settings import BuildSettings
@@ -140,13 +141,12 @@ def test_a_chart_a_fallback_face_draws_is_never_kept(eve_roadmap: Roadmap, tmp_p
     other = dataclasses.replace(eve_roadmap.releases[0], period="Q1 2031")
     assert picture_key([other, *eve_roadmap.releases[1:]], size, labels, edition) != key  # a period is in the key
     cjk = dataclasses.replace(eve_roadmap.releases[0], name="発表 release")  # DejaVu has no kanji
-    picture = timeline_picture([cjk, *eve_roadmap.releases[1:]], size, labels, edition)
-    assert picture is not None
+    (picture,) = timeline_pictures([cjk, *eve_roadmap.releases[1:]], size, labels, edition)
     assert not picture.fallback_free  # a fallback face (or the empty box) drew it
-    keep_picture("0" * 32, picture)
-    assert cached_picture("0" * 32) is None
-    plain = timeline_picture(eve_roadmap.releases, size, labels, edition)
-    assert plain is not None and plain.fallback_free
+    keep_pictures("0" * 32, [picture])
+    assert cached_pictures("0" * 32) is None
+    (plain,) = timeline_pictures(eve_roadmap.releases, size, labels, edition)
+    assert plain.fallback_free
 
 
 def test_the_timeline_heading_is_in_the_navigation_pane_and_the_contents(eve_roadmap: Roadmap, tmp_path: Path) -> None:
@@ -246,3 +246,26 @@ def test_the_same_roadmap_gives_the_same_picture_whatever_was_drawn_before(eve_r
     first = write(eve_roadmap, SETTINGS)["roadmap.docx"]
     label_picture("Q1 2030", load_fonts([]).regular, 8.0)  # moves on the rasteriser's pseudo-random nudges
     assert write(eve_roadmap, SETTINGS)["roadmap.docx"] == first
+
+
+# --- a chart taller than a page ----------------------------------------------------------------------------
+
+
+def test_a_timeline_of_more_releases_than_a_page_holds_is_a_picture_a_page_each_with_its_releases(
+    tmp_path: Path,
+) -> None:
+    from test_pdf import many_releases
+
+    roadmap = many_releases(150)
+    path = build(roadmap, tmp_path)
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    text_height = section.page_height.pt - section.top_margin.pt - section.bottom_margin.pt
+    heights = [shape.height.pt for shape in document.inline_shapes]
+    assert len(heights) >= 3 and max(heights) <= text_height  # each picture fits a page
+    paragraphs = [p for p in document.paragraphs if p._p.xpath(".//w:drawing")]
+    assert all(p.style.name == "Timeline" for p in paragraphs)
+    described = document_part(path).xpath("//wp:inline/wp:docPr/@descr", namespaces=NS)
+    named = [name for text in described for name in re.findall(r"\bR\d+\b", text)]
+    assert named == [release.name for release in roadmap.releases]  # each part's alt text names its releases
+    assert read(path).entries == outline(roadmap)

@@ -1,12 +1,16 @@
-"""The release timeline: one labelled bar per release on a quarter axis, as a ReportLab Drawing.
+"""The release timeline: one labelled bar per release on a quarter axis, as ReportLab Drawings.
 
-The PDF draws it (and exports it as the SVG the Markdown shows); the Word edition shows it as a PNG picture. Each
+The PDF draws it (and exports it as the SVG the Markdown shows); the Word edition shows it as PNG pictures. Each
 passes its own colours and label size (TimelineLook) and its fonts (evepub/formats/fonts.py); the chart is the same.
+A chart of more releases than a page holds at a readable row height comes in parts, one a page, on the same axis
+(each with its own quarter header), so that no row is squeezed below MIN_ROW.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 from dataclasses import dataclass
 
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
@@ -17,6 +21,7 @@ from evepub.formats.fonts import FontSet
 from evepub.model import Quarter, Release
 
 ROW = 17.0  # height of one release row, at most
+MIN_ROW = 12.0  # and at least: a label of SMALLEST + 0.5 points with room above and below
 AXIS = 30.0  # height of the year and quarter header
 FOOT = 14.0  # room under the plot for the edition marker label
 GAP = 8.0  # between the name column, the period column and the plot
@@ -74,20 +79,47 @@ class Axis:
         return self.later_x + self.later
 
 
-def timeline_drawing(
+TimelinePart = tuple[Drawing, list[Release]]  # one part of the chart and the releases it shows
+
+
+def timeline_drawings(
     releases: list[Release],
     size: tuple[float, float],
     fonts: FontSet,
     look: TimelineLook,
     text: TimelineText,
     edition: dt.date,
-) -> Drawing | None:
-    """The chart for these releases within (width, maximum height), or None when no release has a period."""
+) -> list[TimelinePart]:
+    """The chart for these releases in parts, each within (width, maximum height), with the releases each shows;
+    one part when they all fit (a maximum height of math.inf: always); none when no release has a period."""
     dated = [release for release in releases if release.start and release.end]
     if not dated:
-        return None
+        return []
     width, most = size
     axis = _axis(releases, dated, width, most, fonts, look, text)
+    shares = _shares(releases, most, axis.row)
+    return [(_part(shown, axis, width, fonts, look, text, edition), shown) for shown in shares]
+
+
+def _shares(releases: list[Release], most: float, row: float) -> list[list[Release]]:
+    """The releases in as few parts of as many rows as fit in the height `most`, the parts as even as can be."""
+    fitting = len(releases) if math.isinf(most) else max(1, math.floor((most - AXIS - FOOT) / row))
+    count = math.ceil(len(releases) / fitting)
+    each, longer = divmod(len(releases), count)  # the first `longer` parts take one more
+    ends = [each * number + min(number, longer) for number in range(count + 1)]
+    return [releases[start:end] for start, end in itertools.pairwise(ends)]
+
+
+def _part(
+    releases: list[Release],
+    axis: Axis,
+    width: float,
+    fonts: FontSet,
+    look: TimelineLook,
+    text: TimelineText,
+    edition: dt.date,
+) -> Drawing:
+    """One part of the chart: its quarter header, the rows of these releases, and the edition marker."""
     height = AXIS + axis.row * len(releases) + FOOT
     drawing = Drawing(width, height)
     drawing.initialFontName = fonts.regular  # else the renderer starts in Helvetica, which is never embedded
@@ -112,7 +144,7 @@ def _axis(
     look: TimelineLook,
     text: TimelineText,
 ) -> Axis:
-    row = min(ROW, (most - AXIS - FOOT) / len(releases))
+    row = max(MIN_ROW, min(ROW, (most - AXIS - FOOT) / len(releases)))
     size = max(min(look.size, row * 0.62), SMALLEST + 0.5)
     period_x = max(_width(fonts, fonts.bold, release.name, size) for release in releases) + GAP
     periods = max(_width(fonts, fonts.regular, period_label(release, text), size - 0.5) for release in releases)

@@ -1,11 +1,13 @@
-"""The Word edition's timeline picture, kept between builds: drawing it loads ReportLab, which costs more than the rest.
+"""The Word edition's timeline pictures, kept between builds: drawing them loads ReportLab, which costs more than
+the rest.
 
-The PNG depends only on what the chart prints (each release's name, period and quarters, the labels' wording,
+The PNGs depend only on what the chart prints (each release's name, period and quarters, the labels' wording,
 the edition date), on its size, on the code that draws it, on ReportLab, rl_renderPM and Pillow, and on the font
-files. An entry is named by a digest of all of these, in evepub's cache (evepub/cache.py). A picture is kept only
-when no fallback face drew any of it: fontconfig may find or lose a fallback face between builds, while the main
-faces' files are part of the name. A missing or unreadable entry means drawing the picture again; the Word file
-is byte-identical either way (tests/test_word_timeline.py builds cold, warm and without a cache).
+files. An entry (the pictures of every part of the chart) is named by a digest of all of these, in evepub's cache
+(evepub/cache.py). The pictures are kept only when no fallback face drew any of them: fontconfig may find or lose
+a fallback face between builds, while the main faces' files are part of the name. A missing or unreadable entry
+means drawing the pictures again; the Word file is byte-identical either way (tests/test_word_timeline.py builds
+cold, warm and without a cache).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import _rl_renderPM
 import PIL
@@ -28,7 +31,7 @@ from evepub.errors import EvepubError
 from evepub.formats.font_files import FONT_DIR_VARIABLE, find_faces
 from evepub.model import Release
 
-ENTRY_FORMAT = 1  # raise when what an entry holds changes
+ENTRY_FORMAT = 2  # raise when what an entry holds changes (2: the pictures of every part)
 FORMATS_FOLDER = Path(__file__).resolve().parent.parent
 DRAWING_CODE = (  # every module whose change can change the picture's pixels or its labels
     "timeline.py",
@@ -87,26 +90,36 @@ def entry_path(key: str) -> Path | None:
     return None if folder is None else folder / f"{key}.marshal"
 
 
-def cached_picture(key: str | None) -> Picture | None:
-    """The picture kept under this key, or None when there is none that can be read."""
+def cached_pictures(key: str | None) -> list[Picture] | None:
+    """The pictures kept under this key, or None when there are none that can be read."""
     entry = entry_path(key) if key is not None else None
     if entry is None:
         return None
     try:
-        saved = marshal.loads(entry.read_bytes())
-        periods = [(str(name), str(period)) for name, period in saved["periods"]]
-        return Picture(bytes(saved["png"]), float(saved["width"]), float(saved["height"]), periods)
+        return [saved_picture(saved) for saved in marshal.loads(entry.read_bytes())["pictures"]] or None
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
 
 
-def keep_picture(key: str | None, picture: Picture) -> None:
-    """Keep the picture under its key; a cache that cannot be written is not used."""
-    entry = entry_path(key) if key is not None and picture.fallback_free else None
+def saved_picture(saved: Any) -> Picture:
+    """A picture as an entry holds it (any part of it may be damaged: the caller catches what that raises)."""
+    periods = [(str(name), str(period)) for name, period in saved["periods"]]
+    return Picture(bytes(saved["png"]), float(saved["width"]), float(saved["height"]), periods)
+
+
+def keep_pictures(key: str | None, pictures: list[Picture]) -> None:
+    """Keep the pictures under their key; a cache that cannot be written is not used."""
+    every = bool(pictures) and all(picture.fallback_free for picture in pictures)
+    entry = entry_path(key) if key is not None and every else None
     if entry is None:
         return
     data = marshal.dumps(
-        {"png": picture.png, "width": picture.width, "height": picture.height, "periods": picture.periods}
+        {
+            "pictures": [
+                {"png": picture.png, "width": picture.width, "height": picture.height, "periods": picture.periods}
+                for picture in pictures
+            ]
+        }
     )
     with contextlib.suppress(OSError):
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")

@@ -1,4 +1,5 @@
-"""The release timeline of the Word edition: the PDF's chart (evepub/formats/timeline.py) as a PNG picture.
+"""The release timeline of the Word edition: the PDF's chart (evepub/formats/timeline.py) as PNG pictures, one
+for each part of it (a chart of more releases than a page holds comes in parts, one a page).
 
 The chart is drawn by the same code as the PDF's, in the PDF's fonts (evepub/formats/fonts.py) and the Word
 edition's colours, as wide as the text, and rasterised by rl_renderPM at DPI dots per inch so that it prints
@@ -23,7 +24,7 @@ from evepub.formats.docx.picture_cache import Labels, Picture
 from evepub.formats.docx.reference import INK, MUTED, NAVY
 from evepub.formats.font_cache import load_ttfont
 from evepub.formats.fonts import load_fonts
-from evepub.formats.timeline import TimelineLook, TimelineText, period_label, timeline_drawing
+from evepub.formats.timeline import TimelineLook, TimelineText, period_label, timeline_drawings
 from evepub.model import Release
 
 DPI = 300  # dots per inch of the picture: crisp in print at its size on the page
@@ -44,18 +45,25 @@ WORD_LOOK = TimelineLook(
 )
 
 
-def timeline_picture(
+def timeline_pictures(
     releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date
-) -> Picture | None:
-    """The chart within (width, maximum height) in points, as a PNG; None when no release has a period."""
+) -> list[Picture]:
+    """The chart's parts, each within (width, maximum height) in points, as PNGs; none when no release has a
+    period."""
     text = TimelineText(labels.later, labels.no_period, labels.edition)
     periods = [(release.name, period_label(release, text)) for release in releases]
     printed = [text.later, text.no_period, text.edition, *(piece for row in periods for piece in row)]
     fonts = load_fonts(printed, load_ttfont)
-    drawing = timeline_drawing(releases, size, fonts, WORD_LOOK, text, edition)
-    if drawing is None:
-        return None
-    return Picture(png(drawing, DPI), drawing.width, drawing.height, periods, fallback_free=not fonts.fallback)
+    return [
+        Picture(
+            png(drawing, DPI),
+            drawing.width,
+            drawing.height,
+            [(release.name, period_label(release, text)) for release in shown],
+            fallback_free=not fonts.fallback,
+        )
+        for drawing, shown in timeline_drawings(releases, size, fonts, WORD_LOOK, text, edition)
+    ]
 
 
 def png(drawing: Drawing, dpi: int) -> bytes:

@@ -196,16 +196,16 @@ class Body:
     def build(self, roadmap: Roadmap, settings: BuildSettings) -> None:
         """Cover, table of contents, overview and timeline, then every release in order."""
         counts = count_items(roadmap)
-        timeline = self.timeline_picture(roadmap, settings)
-        if timeline is not None:  # declared on the document element with the first chunk, as Word does
+        pictures = self.timeline_pictures(roadmap, settings)
+        if pictures:  # declared on the document element with the first chunk, as Word does
             self.stream.top_namespaces = DRAWING_NAMESPACES
         self.cover(roadmap, settings, counts)
         headings = list(self.headings(roadmap))
         timeline_heading = Heading(1, str(self.wording.timeline_title()), TIMELINE_BOOKMARK)
-        self.table_of_contents([timeline_heading, *headings] if timeline is not None else headings)
+        self.table_of_contents([timeline_heading, *headings] if pictures else headings)
         add_overview(self.element, roadmap, counts, self.wording, self.styles, self.text_width)
-        if timeline is not None:
-            self.timeline(timeline_heading, timeline, roadmap)
+        if pictures:
+            self.timeline(timeline_heading, pictures, roadmap)
         if settings.changes is not None:
             add_changes(self.element, change_texts(settings.changes, settings.templates), self.styles, self.text_width)
         self.introduction(roadmap)
@@ -281,35 +281,37 @@ class Body:
             self.paragraphs.add(as_text.paragraph(self.styles[f"toc{heading.level}"], tabs, begin + entry + end))
         self.paragraphs.flush(self.element)
 
-    def timeline_picture(self, roadmap: Roadmap, settings: BuildSettings) -> Picture | None:
-        """The release timeline as a picture; None, without loading ReportLab, when no release has a period."""
+    def timeline_pictures(self, roadmap: Roadmap, settings: BuildSettings) -> list[Picture]:
+        """The release timeline as pictures, one a part; none, without loading ReportLab, when no release has a
+        period."""
         if not any(release.start and release.end for release in roadmap.releases):
-            return None
-        from evepub.formats.docx.picture_cache import Labels, cached_picture, keep_picture, picture_key
+            return []
+        from evepub.formats.docx.picture_cache import Labels, cached_pictures, keep_pictures, picture_key
 
         size = (self.text_width / TWIPS_PER_POINT, text_height(self.document) / TWIPS_PER_POINT - TIMELINE_ROOM)
         later, edition = str(self.properties.timeline_later()), str(self.properties.timeline_edition())
         labels = Labels(later, str(self.wording.no_period()), edition)
         key = picture_key(roadmap.releases, size, labels, settings.edition)
-        picture = cached_picture(key)
-        if picture is None:
-            from evepub.formats.docx.timeline import timeline_picture  # ReportLab: only drawing the chart needs it
+        pictures = cached_pictures(key)
+        if pictures is None:
+            from evepub.formats.docx.timeline import timeline_pictures  # ReportLab: only drawing the chart needs it
 
-            picture = timeline_picture(roadmap.releases, size, labels, settings.edition)
-            if picture is not None:
-                keep_picture(key, picture)
-        return picture
+            pictures = timeline_pictures(roadmap.releases, size, labels, settings.edition)
+            keep_pictures(key, pictures)
+        return pictures
 
-    def timeline(self, heading: Heading, picture: Picture, roadmap: Roadmap) -> None:
-        """The timeline after the overview: its heading, the picture, and a note when a release has no period."""
+    def timeline(self, heading: Heading, pictures: list[Picture], roadmap: Roadmap) -> None:
+        """The timeline after the overview: its heading, its pictures (a part a page), and a note when a release has
+        no period."""
         self.styles["timeline_heading"] = extra_style(self.document, TIMELINE_HEADING_STYLE)
         self.heading(heading, "timeline_heading")
-        self.paragraphs.flush(self.element)  # before the picture's paragraph
-        p, properties = paragraph(self.element, extra_style(self.document, TIMELINE_STYLE))
+        self.paragraphs.flush(self.element)  # before the pictures' paragraphs
         undated = any(release.start is None for release in roadmap.releases)
-        if undated:
-            sub(properties, "keepNext")  # with its note
-        sub(sub(p, "r"), "drawing").append(self.inline_picture(picture))
+        for number, picture in enumerate(pictures, start=1):
+            p, properties = paragraph(self.element, extra_style(self.document, TIMELINE_STYLE))
+            if undated and number == len(pictures):
+                sub(properties, "keepNext")  # with its note
+            sub(sub(p, "r"), "drawing").append(self.inline_picture(picture))
         if undated:
             p, properties = paragraph(self.element, self.styles["edition"])  # a style the reader skips, as a caption
             sub(properties, "spacing", before="60", after="0")

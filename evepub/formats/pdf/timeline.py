@@ -17,19 +17,21 @@ from evepub.formats.pdf.style import Style
 from evepub.formats.timeline import TimelineLook, TimelineText
 from evepub.model import Release
 
-__all__ = ["TimelineText", "timeline_drawing", "timeline_look", "timeline_svg"]
+__all__ = ["TimelineText", "timeline_drawings", "timeline_look", "timeline_svg"]
 
 
-def timeline_drawing(
+def timeline_drawings(
     releases: list[Release],
     size: tuple[float, float],
     fonts: FontSet,
     style: Style,
     text: TimelineText,
     edition: dt.date,
-) -> Drawing | None:
-    """The chart for these releases within (width, maximum height), or None when no release has a period."""
-    return chart.timeline_drawing(releases, size, fonts, timeline_look(style), text, edition)
+) -> list[Drawing]:
+    """The chart for these releases in parts, each within (width, maximum height): one when they fit, as the SVG
+    always is (a maximum height of math.inf); none when no release has a period."""
+    parts = chart.timeline_drawings(releases, size, fonts, timeline_look(style), text, edition)
+    return [drawing for drawing, _ in parts]
 
 
 def timeline_look(style: Style) -> TimelineLook:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +52,7 @@ from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
 from evepub.formats.pdf.story import FlowableQueue
 from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
-from evepub.formats.pdf.timeline import TimelineText, timeline_drawing, timeline_svg
+from evepub.formats.pdf.timeline import TimelineText, timeline_drawings, timeline_svg
 from evepub.formats.settings import BuildSettings
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.templating import Templates
@@ -136,14 +137,18 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     styles = paragraph_styles(style, fonts)
     document = RoadmapDocument(roadmap, settings, texts, fonts, style, styles)
     pdf = document.render()
-    if document.timeline is None:
+    if not document.timelines:
         return {PDF_NAME: pdf}
     title = f"{texts.timeline_title}: {texts.title}"
     periods = "; ".join(
         f"{name}: {release.period or texts.timeline.no_period}"
         for name, release in zip(texts.body.release_headings, roadmap.releases, strict=True)
     )
-    return {PDF_NAME: pdf, SVG_NAME: timeline_svg(document.timeline, title, periods)}
+    whole = document.timelines  # the SVG is one picture however tall: a web page scrolls
+    if len(whole) > 1:
+        unbounded = (document.width, math.inf)
+        whole = timeline_drawings(roadmap.releases, unbounded, fonts, style, texts.timeline, settings.edition)
+    return {PDF_NAME: pdf, SVG_NAME: timeline_svg(whole[0], title, periods)}
 
 
 def source_texts(roadmap: Roadmap) -> list[str]:
@@ -265,7 +270,7 @@ class RoadmapDocument(BaseDocTemplate):
         self.page_section = ""  # the one the running header of the current page names
         self.page_is_fresh = True
         chart_size = (self.width, self.height - 80)
-        self.timeline = timeline_drawing(roadmap.releases, chart_size, fonts, style, texts.timeline, settings.edition)
+        self.timelines = timeline_drawings(roadmap.releases, chart_size, fonts, style, texts.timeline, settings.edition)
         frame = Frame(
             self.leftMargin,
             self.bottomMargin,
@@ -341,7 +346,7 @@ class RoadmapDocument(BaseDocTemplate):
     def contents(self) -> list[Flowable]:
         """The contents page: every release and, indented, its areas, with clickable page numbers."""
         entries = [(0, self.texts.overview_title, OVERVIEW_KEY)]
-        if self.timeline is not None:
+        if self.timelines:
             entries.append((1, self.texts.timeline_title, TIMELINE_KEY))
         if self.texts.changes is not None:
             entries.append((0, self.texts.changes.title, CHANGES_KEY))
@@ -366,12 +371,12 @@ class RoadmapDocument(BaseDocTemplate):
             Spacer(1, 5),
             Paragraph(markup(self.texts.count_rule), self.styles.small),
         ]
-        if self.timeline is not None:
+        if self.timelines:
             timeline = self.texts.timeline_title
             flowables += [
-                CondPageBreak(self.timeline.height + 60),
+                CondPageBreak(self.timelines[0].height + 60),
                 FrontHeading(markup(timeline), self.styles.h2, timeline, TIMELINE_KEY, level=1),
-                self.timeline,
+                *self.timelines,  # a chart of more rows than a page holds: a part a page
             ]
             if any(release.start is None for release in self.roadmap.releases):
                 flowables += [Spacer(1, 4), Paragraph(markup(self.texts.timeline_note), self.styles.small)]
