@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import shutil
@@ -894,3 +895,29 @@ def test_the_svg_of_a_timeline_in_parts_is_one_picture_of_full_rows() -> None:
     assert height == pytest.approx(chart.AXIS + chart.ROW * 150 + chart.FOOT)
     texts = " ".join("".join(element.itertext()) for element in tree.iter() if element.tag.endswith("text"))
     assert all(re.search(rf"\bR{number}\b", texts) for number in range(150))
+
+
+def test_a_timeline_of_many_years_names_every_fifth_or_tenth_year_where_no_year_fits_its_quarters() -> None:
+    from reportlab.graphics.shapes import String
+
+    from evepub.formats import timeline as chart
+    from evepub.formats.pdf.fonts import load_fonts
+    from evepub.formats.pdf.timeline import timeline_look
+    from evepub.formats.pdf.writer import load_style, render_texts
+
+    def strings(node: Any) -> Iterator[str]:
+        for child in getattr(node, "contents", []):
+            if isinstance(child, String):
+                yield child.text
+            yield from strings(child)
+
+    roadmap = many_releases(150)  # 2020 to 2057: 150 quarters, too narrow a column for a year each
+    texts = render_texts(roadmap, SETTINGS)
+    fonts = load_fonts(texts.all())
+    look = timeline_look(load_style(SETTINGS.templates))
+    parts = chart.timeline_drawings(roadmap.releases, (480.0, 700.0), fonts, look, texts.timeline, SETTINGS.edition)
+    for drawing, _ in parts:
+        years = [int(text) for text in strings(drawing) if re.fullmatch(r"\d{4}", text)]
+        steps = {later - earlier for earlier, later in itertools.pairwise(years)}
+        assert len(years) >= 3 and len(steps) == 1 and steps.pop() in chart.YEAR_STEPS, years
+        assert all(year % (years[1] - years[0]) == 0 for year in years)  # round years: 2020, 2025, ...

@@ -181,19 +181,21 @@ def _year_bands(axis: Axis, top: float, fonts: FontSet, look: TimelineLook) -> G
 
 
 def _quarter_header(axis: Axis, top: float, fonts: FontSet, look: TimelineLook, text: TimelineText) -> Group:
-    """Quarter names over each column (when they fit) and each year over its first quarter."""
+    """Quarter names over each column (when they fit) and each year over its first quarter; on an axis of many
+    years too narrow for that, every `step` years (see _year_step)."""
     group = Group()
     size = axis.size
     muted = look.muted
     quarter_fits = axis.column >= _width(fonts, fonts.regular, "Q4", size - 1) + 2
+    step = _year_step(axis, fonts, size)
     for offset in range(axis.quarters):
         quarter_index = axis.first.index + offset
         year, quarter = divmod(quarter_index, 4)
         if quarter_fits:
             centre = axis.x(quarter_index) + axis.column / 2
             group.add(_string(fonts, centre, top + 4, f"Q{quarter + 1}", fonts.regular, size - 1, muted, "middle"))
-        if quarter == 0 or offset == 0:
-            room = min(4 - quarter, axis.quarters - offset) * axis.column
+        if (quarter == 0 or offset == 0) and year % step == 0:
+            room = min(4 * step - quarter, axis.quarters - offset) * axis.column
             label = str(year) if _width(fonts, fonts.bold, str(year), size) + 5 <= room else f"’{year % 100:02d}"
             if _width(fonts, fonts.bold, label, size) + 5 <= room:
                 group.add(_string(fonts, axis.x(quarter_index) + 3, top + 17, label, fonts.bold, size, muted))
@@ -201,6 +203,18 @@ def _quarter_header(axis: Axis, top: float, fonts: FontSet, look: TimelineLook, 
         centre = axis.later_x + axis.later / 2
         group.add(_string(fonts, centre, top + 4, text.later, fonts.regular, size - 1, muted, "middle"))
     return group
+
+
+YEAR_STEPS = (2, 5, 10, 20, 25, 50, 100)  # years between labels when a year's quarters hold no label of its own
+
+
+def _year_step(axis: Axis, fonts: FontSet, size: float) -> int:
+    """Every how many years the header names a year: each year when a whole year's quarters hold at least its short
+    label ("’24"), else the fewest years (YEAR_STEPS) whose quarters hold a whole year ("2040")."""
+    if _width(fonts, fonts.bold, "’88", size) + 5 <= 4 * axis.column:
+        return 1
+    widest = _width(fonts, fonts.bold, "8888", size) + 5
+    return next((step for step in YEAR_STEPS if widest <= 4 * step * axis.column), YEAR_STEPS[-1])
 
 
 def _row(release: Release, axis: Axis, bottom: float, fonts: FontSet, look: TimelineLook, text: TimelineText) -> Group:
