@@ -31,6 +31,8 @@ BREAK_RE = re.compile(
     r"|(?=[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])(?<! )"
 )
 
+ASCII_BREAK_RE = re.compile(r"(?<=[ \-?!|\\])(?! )")  # BREAK_RE for ASCII text: the same breaks, found faster
+
 
 def _pixel_table() -> dict[str, int]:
     """Each character of the table and its advance in layout pixels."""
@@ -44,6 +46,7 @@ def _pixel_table() -> dict[str, int]:
 
 PIXELS = _pixel_table()
 SPACE_PIXELS = PIXELS[" "]
+_pieces: dict[str, tuple[int, int]] = {}  # the pieces measured so far (words recur from item to item)
 
 
 @cache
@@ -84,9 +87,11 @@ def wrapped_lines(text: str, width: float, indent: int = 0) -> int:
 def _paragraph_lines(paragraph: str, space: int) -> int:
     """The lines of one paragraph too wide for one: greedy, spaces hanging past the line end."""
     lines, used = 1, 0
-    for piece in BREAK_RE.split(paragraph):
-        size = text_pixels(piece)
-        body = size - (len(piece) - len(piece.rstrip(" "))) * SPACE_PIXELS  # trailing spaces hang
+    for piece in (ASCII_BREAK_RE if paragraph.isascii() else BREAK_RE).split(paragraph):
+        measured = _pieces.get(piece)
+        if measured is None:
+            measured = _pieces[piece] = _piece_pixels(piece)
+        size, body = measured
         if used + body <= space:
             used += size
             continue
@@ -98,6 +103,12 @@ def _paragraph_lines(paragraph: str, space: int) -> int:
         extra, used = _broken_word(piece, space)  # a word longer than a line breaks between characters
         lines += extra
     return lines
+
+
+def _piece_pixels(piece: str) -> tuple[int, int]:
+    """A piece's width, and its width without the spaces at its end (which hang past a line's end)."""
+    size = text_pixels(piece)
+    return size, size - (len(piece) - len(piece.rstrip(" "))) * SPACE_PIXELS
 
 
 def _broken_word(word: str, space: int) -> tuple[int, int]:

@@ -183,6 +183,8 @@ def control_picture(match: re.Match[str]) -> str:
 
 def visible_text(text: str) -> str:
     """Text that an XML part can carry: control characters as control pictures, non-characters as U+FFFD."""
+    if text.isprintable():  # no control character, surrogate or non-character: most texts, without a search
+        return text
     if ILLEGAL_CHARACTERS_RE.search(text):
         text = ILLEGAL_CHARACTERS_RE.sub(control_picture, text)
     if NON_CHARACTER_RE.search(text):
