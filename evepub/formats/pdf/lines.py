@@ -181,26 +181,34 @@ class TextDrawer:
     """Text-showing operators for one canvas, from each word's subset codes, worked out once per face and word."""
 
     canvas: Any
-    codes: dict[tuple[str, str], list[tuple[int, bytes]]] = field(default_factory=dict)
+    # each text's (subset, codes) runs, the codes escaped for a PDF string: escaping goes byte by byte, so the
+    # escaped codes of neighbouring texts join as the codes themselves would
+    codes: dict[tuple[str, str], list[tuple[int, str]]] = field(default_factory=dict)
     names: dict[tuple[str, int], str] = field(default_factory=dict)  # each subset's font resource name
 
-    def encoded(self, parts: list[str], face: str) -> list[tuple[int, bytes]]:
-        """The codes of the texts in a face's subsets: (subset, codes) runs, neighbours of one subset joined."""
-        runs: list[tuple[int, bytes]] = []
+    def encoded(self, parts: list[str], face: str) -> list[tuple[int, list[str]]]:
+        """The escaped codes of the texts in a face's subsets: (subset, codes) runs, neighbours of one subset joined."""
+        runs: list[tuple[int, list[str]]] = []
+        last, run = -1, []
         for text in parts:
             pieces = self.codes.get((face, text))
             if pieces is None:
-                pieces = self.codes[(face, text)] = getFont(face).splitString(text, self.canvas._doc)
+                pieces = self.codes[(face, text)] = self._split(text, face)
             for subset, codes in pieces:
-                if runs and runs[-1][0] == subset:
-                    runs[-1] = (subset, runs[-1][1] + codes)
+                if subset == last:
+                    run.append(codes)
                 else:
-                    runs.append((subset, codes))
+                    last, run = subset, [codes]
+                    runs.append((subset, run))
         return runs
+
+    def _split(self, text: str, face: str) -> list[tuple[int, str]]:
+        escape, document = self.canvas._escape, self.canvas._doc
+        return [(subset, escape(codes)) for subset, codes in getFont(face).splitString(text, document)]
 
     def show(self, parts: list[str], face: str, size: float, state: list[Any]) -> list[str]:
         """Operators that draw the texts at the current text position; `state` holds the font last set."""
-        escape, names, code = self.canvas._escape, self.names, []
+        names, code = self.names, []
         for subset, codes in self.encoded(parts, face):
             name = names.get((face, subset))
             if name is None:
@@ -208,7 +216,7 @@ class TextDrawer:
             if state[0] != (name, size):
                 state[0] = (name, size)
                 code.append(f"{name} {size_text(size)} Tf")
-            code.append(f"({escape(codes)}) Tj")
+            code.append(f"({''.join(codes)}) Tj")
         return code
 
 

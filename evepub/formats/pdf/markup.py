@@ -97,7 +97,8 @@ class Fragments:
         self, text: str, face: str | None = None, size: float | None = None, colour: Any = None, link: str = ""
     ) -> None:
         """Add text in a face (None: the style's), size and colour, as a link when `link` is given."""
-        text = WHITESPACE_RE.sub(" ", text)
+        if not text.isprintable() or "  " in text:  # every space but " " is unprintable: else nothing to fold
+            text = WHITESPACE_RE.sub(" ", text)
         if text[:1] == " " and (not self.frags or self.frags[-1].text.endswith(" ")):
             text = text[1:]  # the space before it already separates, or the paragraph starts here
         if not text:
