@@ -21,7 +21,15 @@ from evepub.build import build
 from evepub.formats import FORMATS
 from evepub.formats.markdown.contract import TOC_ANCHOR
 from evepub.formats.markdown.reader import parse, read, read_markdown, walk_markdown
-from evepub.formats.markdown.writer import escape, inline, write
+from evepub.formats.markdown.writer import (
+    LINE_START_RE,
+    MAY_NEED_ESCAPES,
+    MAY_NEED_ESCAPES_AT_LINE_START,
+    NEEDED_CHARACTER_RE,
+    escape,
+    inline,
+    write,
+)
 from evepub.formats.settings import BuildSettings
 from evepub.importer import find_links, read_text
 from evepub.model import (
@@ -234,6 +242,15 @@ def test_any_text_renders_exactly(text: str) -> None:
         for parser in PARSERS.values():
             inlines = [t for t in parser(markdown) if t.type == "inline"]
             assert (inline_text(inlines[0]) if inlines else "") == text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(PIECES), max_size=30).map("".join), st.text(max_size=30)))
+def test_the_quick_checks_pass_over_only_texts_with_nothing_to_escape(text: str) -> None:
+    for line_start, full in ((True, MAY_NEED_ESCAPES_AT_LINE_START), (False, MAY_NEED_ESCAPES)):
+        quick = NEEDED_CHARACTER_RE.search(text) or (line_start and LINE_START_RE.match(text))
+        assert quick or not full.search(text)
+    assert (escape(text) == text) == (text == text.strip() and not MAY_NEED_ESCAPES_AT_LINE_START.search(text))
 
 
 def test_urls_are_links_that_show_the_url(roadmap: Roadmap) -> None:
