@@ -22,6 +22,7 @@ from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.packaging.core import DocumentProperties
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,6 +37,7 @@ from evepub.formats.xlsx.howto import how_to_lines
 from evepub.formats.xlsx.layout import INPUT_FILL, default_layout_path, load_layout_file, tint, visible_text
 from evepub.formats.xlsx.package import core_properties, header_footer_xml
 from evepub.formats.xlsx.reader import read
+from evepub.formats.xlsx.rows import formula_cell
 from evepub.formats.xlsx.styles import in_schema_order
 from evepub.formats.xlsx.writer import header_footer_text, tracker_file_name, write
 from evepub.formats.xlsx.zipped import Zipper
@@ -1180,3 +1182,13 @@ def test_trackers_are_zipped_as_ooxml_pack_zips_them(eve_roadmap: Roadmap) -> No
             assert zipper.pack(parts, moment, set(parts)) == pack(parts, moment)
     odd = {"xl/é.xml": b"x", "[Content_Types].xml": b"", "_rels/.rels": b"<r/>"}  # a name zipfile marks UTF-8
     assert zipper.pack(odd, SETTINGS.timestamp, set(odd)) == pack(odd, SETTINGS.timestamp)
+
+
+def test_formula_cells_are_refused_where_openpyxl_would_refuse_them() -> None:
+    assert formula_cell(3, '=COUNTIFS(A:A,"Élan <1>")', "Count", 2.0).body == (
+        '><f>COUNTIFS(A:A,"&#201;lan &lt;1&gt;")</f><v>2.0</v></c>'
+    )
+    with pytest.raises(IllegalCharacterError):
+        formula_cell(3, '=COUNTIFS(A:A,"bell \x07")', "Count", None)
+    with pytest.raises(ValueError):  # what XML cannot carry, refused by lxml as in openpyxl's writer
+        formula_cell(3, '=COUNTIFS(A:A,"\ufffe")', "Count", None)

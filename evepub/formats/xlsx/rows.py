@@ -43,7 +43,8 @@ class ItemRow(NamedTuple):
 
 def escaped(text: str) -> str:
     """Text as an XML text node, escaped the way openpyxl's XML library writes it (ASCII, character references)."""
-    return xml_text(text).encode("ascii", "xmlcharrefreplace").decode("ascii")
+    text = xml_text(text)
+    return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def text_cell(column: int, text: str, style: str, quote: bool) -> CellXml:
@@ -79,12 +80,18 @@ def formula_cell(column: int, formula: str, style: str, cached: float | None) ->
     """A formula cell (formula given with its "="), with the value it computes stored for viewers that do not
     recalculate; checked as openpyxl checks a cell value."""
     formula = formula[:FORMULA_LIMIT]
+    if not formula.isprintable():  # else no control character, surrogate or non-character: no search needed
+        _check_formula(formula)
+    value = "" if cached is None else repr(cached)
+    return CellXml(get_column_letter(column), (style, False), f"><f>{escaped(formula[1:])}</f><v>{value}</v></c>")
+
+
+def _check_formula(formula: str) -> None:
+    """Refuse a formula as openpyxl and its XML library would."""
     if ILLEGAL_CHARACTERS_RE.search(formula):
         raise IllegalCharacterError(f"{formula} cannot be used in worksheets.")
     if NON_CHARACTER_RE.search(formula):  # what XML cannot carry: refused by the XML library, as openpyxl's writer is
         etree.Element("f").text = formula[1:]
-    value = "" if cached is None else repr(cached)
-    return CellXml(get_column_letter(column), (style, False), f"><f>{escaped(formula[1:])}</f><v>{value}</v></c>")
 
 
 def row_attributes(outline: int, height: float | None) -> str:
