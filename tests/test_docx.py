@@ -30,8 +30,8 @@ from evepub.formats.docx import writer as docx_writer
 from evepub.formats.docx.reader import read, read_document
 from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
 from evepub.formats.docx.stream import XmlStream
-from evepub.formats.docx.writer import write
-from evepub.formats.ooxml import XML_SPACE, StreamedPart, pack, pack_streamed
+from evepub.formats.docx.writer import reference_document, saved_parts, write
+from evepub.formats.ooxml import XML_SPACE, StreamedPart, pack, pack_streamed, unpack
 from evepub.formats.settings import BuildSettings
 from evepub.importer import read_text
 from evepub.model import Area, Entry, Item, ItemKind, ItemList, ListStyle, Release, Roadmap, outline, walk
@@ -738,6 +738,15 @@ def test_properties_invite_editing(eve_roadmap: Roadmap, tmp_path: Path) -> None
 
 
 # --- streaming: the body a chunk at a time, in bounded memory ------------------------------------------------
+
+
+def test_the_parts_taken_from_python_docx_are_those_its_save_writes(tmp_path: Path) -> None:
+    document = reference_document(Templates())
+    document.add_paragraph("Release notes: https://example.com/a")  # a part with relationships of its own
+    document.core_properties.title = "Feature Roadmap"
+    saved = tmp_path / "saved.docx"
+    document.save(str(saved))
+    assert saved_parts(document) == unpack(saved.read_bytes())
 
 
 def test_streamed_packing_gives_the_bytes_that_pack_gives() -> None:

@@ -40,6 +40,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import nsmap as docx_namespaces
 from docx.oxml.parser import parse_xml
 from docx.oxml.shape import CT_Inline
@@ -75,7 +76,7 @@ from evepub.formats.docx.wordml import (
     w,
     xml_safe,
 )
-from evepub.formats.ooxml import R_NS, W_NS, StreamedPart, pack_streamed, unpack
+from evepub.formats.ooxml import R_NS, W_NS, StreamedPart, pack_streamed
 from evepub.formats.overview import ReleaseCount, count_items
 from evepub.formats.settings import BuildSettings
 from evepub.model import Block, Item, ItemKind, ItemList, Roadmap
@@ -138,11 +139,34 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
 def package(document: DocxDocument, body: Body, timestamp: dt.datetime) -> bytes:
     """The .docx: every part as python-docx saves it, but the document part as streamed, packed deterministically."""
     body.stream.close()
-    buffer = io.BytesIO()
-    document.save(buffer)  # its document part holds only the body's markers and section properties
-    entries: dict[str, bytes | StreamedPart] = dict(unpack(buffer.getvalue()))
+    entries: dict[str, bytes | StreamedPart] = dict(saved_parts(document))
     entries[document.part.partname.membername] = body.part.close()
     return pack_streamed(entries, timestamp)
+
+
+class _PartCollector:
+    """Where python-docx's package writer puts each part: kept by its zip member name rather than zipped."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, bytes] = {}
+
+    def write(self, name: PackURI, blob: bytes) -> None:
+        """Keep one part."""
+        self.parts[name.membername] = blob
+
+
+def saved_parts(document: DocxDocument) -> dict[str, bytes]:
+    """Every part of the document as Document.save writes it (its document part holds only the body's markers and
+    section properties), by member name: the steps of python-docx's PackageWriter.write without its zip, which
+    deflates each part at level 6 only for pack_streamed to inflate and deflate it again (0.3 s at 400 releases)."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    collector = _PartCollector()
+    PackageWriter._write_content_types_stream(collector, package.parts)
+    PackageWriter._write_pkg_rels(collector, package.rels)
+    PackageWriter._write_parts(collector, package.parts)
+    return collector.parts
 
 
 def reference_document(templates: Templates) -> DocxDocument:
