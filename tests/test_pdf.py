@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -862,22 +863,36 @@ def test_a_timeline_of_more_releases_than_a_page_holds_comes_a_part_a_page_with_
     from evepub.formats import timeline as chart
     from evepub.formats.pdf.fonts import load_fonts
     from evepub.formats.pdf.timeline import timeline_look
-    from evepub.formats.pdf.writer import RoadmapDocument, load_style, paragraph_styles, render_texts
+    from evepub.formats.pdf.writer import (
+        TIMELINE_HEADING_ROOM,
+        TIMELINE_NOTE_ROOM,
+        RoadmapDocument,
+        load_style,
+        paragraph_styles,
+        render_texts,
+    )
 
     roadmap = many_releases(150)
     texts = render_texts(roadmap, SETTINGS)
     fonts = load_fonts(texts.all())
     style = load_style(SETTINGS.templates)
     document = RoadmapDocument(roadmap, SETTINGS, texts, fonts, style, paragraph_styles(style, fonts))
-    room = (document.width, document.height - 80)  # a page's frame under the Timeline heading
+    page = document.height - TIMELINE_NOTE_ROOM  # a page's frame, with room for the note under the last part
+    under_heading = page - TIMELINE_HEADING_ROOM
     look = timeline_look(style)
-    parts = chart.timeline_drawings(roadmap.releases, room, fonts, look, texts.timeline, SETTINGS.edition)
+    chart_size = (document.width, page)
+    parts = chart.timeline_drawings(
+        roadmap.releases, chart_size, fonts, look, texts.timeline, SETTINGS.edition, TIMELINE_HEADING_ROOM
+    )
     assert [release for _, shown in parts for release in shown] == roadmap.releases  # each once, in order
-    assert len(parts) >= 3 and max(map(len, (shown for _, shown in parts))) - min(len(s) for _, s in parts) <= 1
-    for drawing, shown in parts:
-        assert drawing.width == document.width and drawing.height <= room[1]
+    first_rows, page_rows = ((height - chart.AXIS - chart.FOOT) // chart.MIN_ROW for height in (under_heading, page))
+    assert len(parts) == 1 + math.ceil((150 - first_rows) / page_rows) >= 3  # as few parts as the pages hold
+    later = [len(shown) for _, shown in parts[1:]]
+    assert max(later) - min(later) <= 1 and min(later) > first_rows  # a later page is not kept short for a heading
+    for number, (drawing, shown) in enumerate(parts):
+        assert drawing.width == document.width and drawing.height <= (page if number else under_heading)
         assert (drawing.height - chart.AXIS - chart.FOOT) / len(shown) >= chart.MIN_ROW  # never squeezed
-    assert len(document.timelines) == len(parts)
+    assert [drawing.height for drawing in document.timelines] == [drawing.height for drawing, _ in parts]
     reader = PdfReader(io.BytesIO(write(roadmap, SETTINGS)["roadmap.pdf"]))
     marks = {title: page for _, title, page in flat_outline(reader)}
     timeline_pages = range(marks["Timeline"], marks[roadmap.releases[0].heading])

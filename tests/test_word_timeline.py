@@ -263,6 +263,7 @@ def test_a_timeline_of_more_releases_than_a_page_holds_is_a_picture_a_page_each_
     text_height = section.page_height.pt - section.top_margin.pt - section.bottom_margin.pt
     heights = [shape.height.pt for shape in document.inline_shapes]
     assert len(heights) >= 3 and max(heights) <= text_height  # each picture fits a page
+    assert min(heights[1:]) > heights[0]  # only the first keeps room for the heading above it
     paragraphs = [p for p in document.paragraphs if p._p.xpath(".//w:drawing")]
     assert all(p.style.name == "Timeline" for p in paragraphs)
     described = document_part(path).xpath("//wp:inline/wp:docPr/@descr", namespaces=NS)

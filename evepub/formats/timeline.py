@@ -89,23 +89,38 @@ def timeline_drawings(
     look: TimelineLook,
     text: TimelineText,
     edition: dt.date,
+    first_room: float = 0.0,
 ) -> list[TimelinePart]:
-    """The chart for these releases in parts, each within (width, maximum height), with the releases each shows;
-    one part when they all fit (a maximum height of math.inf: always); none when no release has a period."""
+    """The chart for these releases in parts, each within (width, maximum height), the first `first_room` points
+    lower (its page holds the heading above it), with the releases each shows; one part when they all fit (a
+    maximum height of math.inf: always); none when no release has a period."""
     dated = [release for release in releases if release.start and release.end]
     if not dated:
         return []
     width, most = size
-    axis = _axis(releases, dated, width, most, fonts, look, text)
-    shares = _shares(releases, most, axis.row)
+    axis = _axis(releases, dated, width, most - first_room, fonts, look, text)
+    shares = _shares(releases, _rows_within(most - first_room, axis.row), _rows_within(most, axis.row))
     return [(_part(shown, axis, width, fonts, look, text, edition), shown) for shown in shares]
 
 
-def _shares(releases: list[Release], most: float, row: float) -> list[list[Release]]:
-    """The releases in as few parts of as many rows as fit in the height `most`, the parts as even as can be."""
-    fitting = len(releases) if math.isinf(most) else max(1, math.floor((most - AXIS - FOOT) / row))
-    count = math.ceil(len(releases) / fitting)
-    each, longer = divmod(len(releases), count)  # the first `longer` parts take one more
+def _rows_within(height: float, row: float) -> float:
+    """How many release rows a part of at most this height holds (with its header and foot): at least one, and
+    any number (math.inf) in a height without end."""
+    return max(1, math.floor((height - AXIS - FOOT) / row)) if math.isfinite(height) else math.inf
+
+
+def _shares(releases: list[Release], first: float, each: float) -> list[list[Release]]:
+    """The releases in as few parts as hold them, the first part of at most `first` rows and the others of at most
+    `each`: as even as can be, or when even parts would overfill the first, the first full and the others even."""
+    count = 1 if len(releases) <= first else 1 + math.ceil((len(releases) - first) / each)
+    if math.ceil(len(releases) / count) <= first:
+        return _even(releases, count)
+    return [releases[: int(first)], *_even(releases[int(first) :], count - 1)]
+
+
+def _even(releases: list[Release], count: int) -> list[list[Release]]:
+    """The releases in `count` parts of as near the same length as can be, the longer ones first."""
+    each, longer = divmod(len(releases), count)
     ends = [each * number + min(number, longer) for number in range(count + 1)]
     return [releases[start:end] for start, end in itertools.pairwise(ends)]
 

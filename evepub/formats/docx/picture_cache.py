@@ -64,14 +64,17 @@ class Labels:
     edition: str
 
 
-def picture_key(releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date) -> str | None:
+def picture_key(
+    releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date, first_room: float = 0.0
+) -> str | None:
     """The name of the picture's cache entry; None without the fonts (drawing the picture reports them missing)."""
     try:
         faces = find_faces()
     except EvepubError:
         return None
     digest = hashlib.sha256()
-    for part in (ENTRY_FORMAT, reportlab.Version, _rl_renderPM._version, PIL.__version__, size, labels, edition):
+    versions = (ENTRY_FORMAT, reportlab.Version, _rl_renderPM._version, PIL.__version__)
+    for part in (*versions, size, first_room, labels, edition):
         digest.update(repr(part).encode() + b"\0")
     for release in releases:
         digest.update(repr((release.name, release.period, str(release.start), str(release.end))).encode() + b"\0")

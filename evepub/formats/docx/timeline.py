@@ -46,10 +46,10 @@ WORD_LOOK = TimelineLook(
 
 
 def timeline_pictures(
-    releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date
+    releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date, first_room: float = 0.0
 ) -> list[Picture]:
-    """The chart's parts, each within (width, maximum height) in points, as PNGs; none when no release has a
-    period."""
+    """The chart's parts, each within (width, maximum height) in points, the first `first_room` lower, as PNGs;
+    none when no release has a period."""
     text = TimelineText(labels.later, labels.no_period, labels.edition)
     periods = [(release.name, period_label(release, text)) for release in releases]
     printed = [text.later, text.no_period, text.edition, *(piece for row in periods for piece in row)]
@@ -62,7 +62,7 @@ def timeline_pictures(
             [(release.name, period_label(release, text)) for release in shown],
             fallback_free=not fonts.fallback,
         )
-        for drawing, shown in timeline_drawings(releases, size, fonts, WORD_LOOK, text, edition)
+        for drawing, shown in timeline_drawings(releases, size, fonts, WORD_LOOK, text, edition, first_room)
     ]
 
 

@@ -95,7 +95,9 @@ PAGE_MARK, PAGES_MARK = "\ue000", "\ue001"  # stand-ins for the fields in the pa
 STATUS_MARK = "\ue002"  # stand-in for the status in its detail wording, which goes in a run of its own
 DETAILS_OPEN, DETAILS_SEPARATOR = " — ", " · "  # before an item's details, and between two of them
 TIMELINE_BOOKMARK = "_TocTimeline"  # the timeline heading's, which its contents entry links to
-TIMELINE_ROOM = 80  # points of the text height kept for the timeline's heading and note (as the PDF keeps)
+# points of the text height a timeline picture leaves free: under every one, room for the note after the last;
+# above the first, for the Timeline heading, which keeps with it (as the PDF keeps)
+TIMELINE_NOTE_ROOM, TIMELINE_HEADING_ROOM = 24, 56
 TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
 DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
 CHUNK_PARAGRAPHS = 500  # built as one tree before they are serialised, compressed and dropped
@@ -312,15 +314,15 @@ class Body:
             return []
         from evepub.formats.docx.picture_cache import Labels, cached_pictures, keep_pictures, picture_key
 
-        size = (self.text_width / TWIPS_PER_POINT, text_height(self.document) / TWIPS_PER_POINT - TIMELINE_ROOM)
+        size = (self.text_width / TWIPS_PER_POINT, text_height(self.document) / TWIPS_PER_POINT - TIMELINE_NOTE_ROOM)
         later, edition = str(self.properties.timeline_later()), str(self.properties.timeline_edition())
         labels = Labels(later, str(self.wording.no_period()), edition)
-        key = picture_key(roadmap.releases, size, labels, settings.edition)
+        key = picture_key(roadmap.releases, size, labels, settings.edition, TIMELINE_HEADING_ROOM)
         pictures = cached_pictures(key)
         if pictures is None:
             from evepub.formats.docx.timeline import timeline_pictures  # ReportLab: only drawing the chart needs it
 
-            pictures = timeline_pictures(roadmap.releases, size, labels, settings.edition)
+            pictures = timeline_pictures(roadmap.releases, size, labels, settings.edition, TIMELINE_HEADING_ROOM)
             keep_pictures(key, pictures)
         return pictures
 

@@ -27,10 +27,11 @@ def timeline_drawings(
     style: Style,
     text: TimelineText,
     edition: dt.date,
+    first_room: float = 0.0,
 ) -> list[Drawing]:
-    """The chart for these releases in parts, each within (width, maximum height): one when they fit, as the SVG
-    always is (a maximum height of math.inf); none when no release has a period."""
-    parts = chart.timeline_drawings(releases, size, fonts, timeline_look(style), text, edition)
+    """The chart for these releases in parts, each within (width, maximum height), the first `first_room` lower:
+    one when they fit, as the SVG always is (a maximum height of math.inf); none when no release has a period."""
+    parts = chart.timeline_drawings(releases, size, fonts, timeline_look(style), text, edition, first_room)
     return [drawing for drawing, _ in parts]
 
 

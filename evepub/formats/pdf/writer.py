@@ -62,6 +62,9 @@ PDF_NAME = "roadmap.pdf"
 SVG_NAME = TIMELINE_PICTURE
 LANGUAGE = "en"  # the language of the wording templates: the catalog's /Lang and the XMP dc:language
 FOOTER_MARK = "footer-"  # the deferred text of a page's footer: this and the page number
+# points of a page a part of the timeline leaves free: under every part, room for the note after the last;
+# above the first, for the Timeline heading (kept with it by a CondPageBreak of the part's height and 60 more)
+TIMELINE_NOTE_ROOM, TIMELINE_HEADING_ROOM = 24, 56
 OVERVIEW_KEY, TIMELINE_KEY, CHANGES_KEY = "overview", "timeline", "changes"  # bookmark keys of the front matter
 
 rl_config.useA85 = 0  # Flate alone: ASCII85 on top makes streams bigger and costs time in pure Python
@@ -269,8 +272,10 @@ class RoadmapDocument(BaseDocTemplate):
         self.section = ""  # the release (or front-matter page) in effect
         self.page_section = ""  # the one the running header of the current page names
         self.page_is_fresh = True
-        chart_size = (self.width, self.height - 80)
-        self.timelines = timeline_drawings(roadmap.releases, chart_size, fonts, style, texts.timeline, settings.edition)
+        chart_size = (self.width, self.height - TIMELINE_NOTE_ROOM)
+        self.timelines = timeline_drawings(
+            roadmap.releases, chart_size, fonts, style, texts.timeline, settings.edition, TIMELINE_HEADING_ROOM
+        )
         frame = Frame(
             self.leftMargin,
             self.bottomMargin,
