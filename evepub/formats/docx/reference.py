@@ -258,7 +258,8 @@ EXTRA_STYLES: dict[str, str] = {
         based_on="Normal",
         next_style="Normal",
         custom=True,
-        ppr=f'{_spacing(0, 0)}<w:jc w:val="center"/>',
+        # single spacing: at the document's 1.15 Word would make a picture's line 15 % taller than the picture
+        ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
     ),
 }
 
