@@ -836,7 +836,14 @@ def test_a_large_roadmap_is_written_a_chunk_at_a_time_in_bounded_memory(monkeypa
             chunks.append(len(chunk))
         write_chunk(stream, chunk)
 
+    write_text = XmlStream.write_text
+
+    def counted_text(stream: XmlStream, content: bytes) -> None:
+        chunks[-1] += content.count(b"<w:p>")  # the chunk's paragraphs streamed as text after its elements
+        write_text(stream, content)
+
     monkeypatch.setattr(XmlStream, "write", counted)
+    monkeypatch.setattr(XmlStream, "write_text", counted_text)
     tracemalloc.start()
     try:
         package = write(roadmap, SETTINGS)["roadmap.docx"]
@@ -877,7 +884,8 @@ def test_item_paragraphs_written_as_text_parse_to_the_elements_the_builders_make
     text: str, name: str, style: str | None, number: int
 ) -> None:
     """Item paragraphs go into the body as WordprocessingML text, parsed in batches: for any texts (markup,
-    control characters, tabs and line ends, lone surrogates) they are the elements wordml's builders make."""
+    control characters, tabs and line ends, lone surrogates) they are the elements wordml's builders make, and
+    the text lxml writes for those elements."""
     name = wordml.xml_safe(name)  # bookmark names and relationship ids are evepub's own, and XML-safe
     made = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
     p, properties = wordml.paragraph(made, style)
@@ -898,9 +906,15 @@ def test_item_paragraphs_written_as_text_parse_to_the_elements_the_builders_make
     link = as_text.anchor_link(name, as_text.run(text))
     entry = as_text.field_begin(docx_writer.TOC_INSTRUCTION) + link + as_text.field_end()
     batch.add(as_text.paragraph(style, "", entry))
+    queued = list(batch.pending)
     parsed = etree.Element(wordml.w("body"), nsmap={"w": W_NS, "r": R_NS})
     batch.flush(parsed)
-    assert etree.tostring(parsed, encoding="utf-8") == etree.tostring(made, encoding="utf-8")
+    expected = etree.tostring(made, encoding="utf-8")
+    assert etree.tostring(parsed, encoding="utf-8") == expected
+    # streamed as they are, once the document has its head: the bytes lxml writes between the body's tags
+    batch.pending.extend(queued)
+    assert batch.take() == expected[expected.index(b">") + 1 : expected.rindex(b"</")]
+    assert not batch.pending
 
 
 @given(st.lists(st.text(), max_size=5))

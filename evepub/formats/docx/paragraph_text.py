@@ -16,6 +16,7 @@ from evepub.formats.ooxml import R_NS, W_NS
 from evepub.formats.ooxml import xml_attribute as attribute
 from evepub.formats.ooxml import xml_text as text
 
+NAMESPACES = {"w": W_NS, "r": R_NS}  # the only prefixes the paragraphs use
 WRAPPER = (f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">', "</w:body>")  # the chunk's own namespace declarations
 PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)  # an item's text may be long
 
@@ -80,6 +81,12 @@ class Paragraphs:
     def add(self, paragraph_text: str) -> None:
         """Queue one paragraph."""
         self.pending.append(paragraph_text)
+
+    def take(self) -> bytes:
+        """The queued paragraphs as the bytes lxml would write for them, taken off the queue."""
+        data = "".join(self.pending).encode("utf-8")
+        self.pending.clear()
+        return data
 
     def flush(self, chunk: etree._Element) -> None:
         """Parse the queued paragraphs and append them to chunk, before anything else is added to it."""

@@ -71,16 +71,31 @@ class XmlStream:
             del chunk[:]
         self.sink.write(content)
 
+    def takes_text(self, namespaces: dict[str, str]) -> bool:
+        """Whether elements written as text with these prefixes, declaring none, may go to the sink as they are: as
+        the faster path of `write` would serialise them, once the head is written and no declaration waits."""
+        return self.head is not None and not self.top_namespaces and self.same_prefixes(namespaces)
+
+    def write_text(self, content: bytes) -> None:
+        """Write elements as text (see takes_text) as the next part of parent's content."""
+        self.sink.write(content)
+
+    def same_prefixes(self, namespaces: dict[str, str]) -> bool:
+        """Whether the part declares each of these namespaces with this one prefix and no other."""
+        in_part = self.parent.nsmap
+        return all(
+            [known for known, known_uri in in_part.items() if known_uri == uri] == [prefix]
+            for prefix, uri in namespaces.items()
+        )
+
     def alone(self, chunk: etree._Element) -> bytes | None:
         """The children serialised in chunk itself, which is faster: None unless that is how the part has them.
 
         It is when chunk declares each of its namespaces with the one prefix the part declares it with, and no child
         declares any (else " xmlns" is in the text; so it is, rarely, in an item's text: then this is only slower).
         """
-        in_part = self.parent.nsmap
-        for prefix, uri in chunk.nsmap.items():
-            if [known for known, known_uri in in_part.items() if known_uri == uri] != [prefix]:
-                return None
+        if not self.same_prefixes(chunk.nsmap):
+            return None
         data = etree.tostring(chunk, encoding="UTF-8")
         content = data[data.index(b">") + 1 : data.rindex(b"</")]
         return None if b" xmlns" in content else content

@@ -245,16 +245,25 @@ class Body:
                 self.heading(next(pending), "area")
                 self.blocks(area.blocks)
         self.numbering.finish()
-        self.stream.write(self.element)
+        self.write_chunk()
 
     def spill(self) -> None:
         """Before a paragraph of the contents or the releases: stream the paragraphs built so far once they make
         a chunk. The picture's namespaces are declared on the document element with the first chunk."""
         self.pending += 1
         if self.pending >= CHUNK_PARAGRAPHS:
+            self.write_chunk()
+            self.pending = 0
+
+    def write_chunk(self) -> None:
+        """Stream the chunk's elements, then the paragraphs queued as text after them: as they are, once the stream
+        takes text (after the first chunk), else parsed onto the chunk first."""
+        if self.stream.takes_text(as_text.NAMESPACES):
+            self.stream.write(self.element)
+            self.stream.write_text(self.paragraphs.take())  # the text lxml would write for them
+        else:
             self.paragraphs.flush(self.element)
             self.stream.write(self.element)
-            self.pending = 0
 
     def headings(self, roadmap: Roadmap) -> Iterator[Heading]:
         """Every heading in document order, with the Word-style _Toc bookmark of each."""
@@ -377,7 +386,6 @@ class Body:
             keep = "<w:keepNext/>" if owns_items(block) else ""
             self.paragraphs.add(as_text.paragraph(self.styles[role], keep, self.item_text(block)))
             self.lists(block.children, 0)
-        self.paragraphs.flush(self.element)  # before the next heading
 
     def lists(self, lists: list[ItemList], depth: int) -> None:
         """Each list as a fresh numbering instance (so it restarts), its items at level `depth`."""
