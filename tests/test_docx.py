@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -27,7 +28,7 @@ from evepub.formats import FORMATS
 from evepub.formats.docx import paragraph_text as as_text
 from evepub.formats.docx import wordml
 from evepub.formats.docx import writer as docx_writer
-from evepub.formats.docx.reader import read, read_document
+from evepub.formats.docx.reader import PART_PARSER, WordPackage, read, read_document
 from evepub.formats.docx.reference import DEFAULT_PATH, build_reference
 from evepub.formats.docx.stream import XmlStream
 from evepub.formats.docx.writer import reference_document, saved_parts, write
@@ -424,6 +425,32 @@ def soffice_convert(path: Path, target: str, tmp_path: Path) -> Path:
     return converted
 
 
+def canonical(element: etree._Element) -> bytes:
+    return etree.tostring(element, method="c14n")
+
+
+def test_the_reader_reads_the_parts_python_docx_reads(roadmap: Roadmap, tmp_path: Path) -> None:
+    """The reader takes the parts from python-docx's package reader and parses them as python-docx parses them: for
+    evepub's document, for LibreOffice's save of it and for one written with blank text between the elements, the
+    body, styles, numbering and hyperlink targets are those python-docx's Document holds."""
+    built = build(roadmap, tmp_path)
+    spaced = tmp_path / "spaced.docx"
+    entries = unpack(built.read_bytes())
+    entries["word/document.xml"] = etree.tostring(etree.fromstring(entries["word/document.xml"]), pretty_print=True)
+    with zipfile.ZipFile(spaced, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    for path in (built, soffice_convert(built, "docx", tmp_path), spaced):
+        package = WordPackage.of(path)
+        document = docx.Document(str(path))
+        assert canonical(etree.fromstring(package.document, PART_PARSER)) == canonical(document.element), path
+        assert canonical(package.part(RT.STYLES)) == canonical(document.styles.element), path
+        assert canonical(package.part(RT.NUMBERING)) == canonical(document.part.numbering_part.element), path
+        links = {rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external}
+        assert package.external == links and links, path
+    assert read(spaced) == read(built)
+
+
 def test_libreoffice_opens_it_and_numbers_every_list_from_its_own_start(roadmap: Roadmap, tmp_path: Path) -> None:
     check_with_libreoffice(roadmap, build(roadmap, tmp_path), tmp_path)
 
@@ -637,7 +664,7 @@ def test_a_reference_without_the_details_styles_gets_ours(eve_roadmap: Roadmap, 
 @settings(max_examples=50, deadline=None)
 @given(tracked_roadmaps())
 def test_any_tracked_fields_leave_the_text_and_show_the_status(roadmap: Roadmap) -> None:
-    back = read_document(docx.Document(io.BytesIO(write(roadmap, SETTINGS)["roadmap.docx"])))
+    back = read_document(WordPackage.of(io.BytesIO(write(roadmap, SETTINGS)["roadmap.docx"])))
     comparison = compare("docx", Expected.of(roadmap), back, FORMATS["docx"].shows())
     assert comparison.ok, comparison.lines()
 

@@ -9,6 +9,10 @@ depth by direct indentation, which gives it back. Item ids come from the `_evepu
 custom XML part that maps them; links from the external hyperlink relationships of each paragraph. Runs in
 the Item Details and Item Status character styles are an item's details, not its text: the Item Status run
 is its status. The package is checked by `ooxml.check_package` before python-docx opens it.
+
+python-docx's package reader gives the parts as they are stored; lxml parses the ones read, with the options
+python-docx parses them with. (python-docx's Document would parse the body into its own element classes, which
+are several times slower to walk, and serialising it for a plain copy cost as much again: a third of reading.)
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from docx import Document
-from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PACKAGE_URI
+from docx.opc.pkgreader import PackageReader
+from docx.parts.styles import StylesPart
 from lxml import etree
 
 from evepub.formats.docx.contract import (
@@ -64,6 +71,7 @@ RUN_CHARACTERS = {
     for tag, text in (("tab", "\t"), ("ptab", "\t"), ("br", "\n"), ("cr", "\n"), ("noBreakHyphen", "-"))
 }
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)  # as python-docx's
 
 
 def w(tag: str) -> str:
@@ -75,20 +83,61 @@ def read(path: Path) -> ReadBack:
     """Read a Word document written by evepub back into flat entries, with list numbers and links."""
     check_package(path, "Word document")
     try:
-        return read_document(Document(str(path)))
+        return read_document(WordPackage.of(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise unreadable(path, "Word document", error) from error
 
 
-def read_document(document: DocxDocument) -> ReadBack:
-    """The entries of an open Word document, with list numbers, statuses and links."""
-    styles = style_names(document)
+@dataclass(frozen=True)
+class WordPackage:
+    """What the reader reads of a Word package, as python-docx's package reader gives it: the main document part,
+    the parts it relates to by type, and its external relationships (rId -> target)."""
+
+    document: bytes
+    related: dict[str, list[bytes]]
+    external: dict[str, str]
+
+    @classmethod
+    def of(cls, source: Path | IO[bytes]) -> WordPackage:
+        """The package of a file; ValueError when its main part is not a Word document, as python-docx says."""
+        package = PackageReader.from_file(str(source) if isinstance(source, Path) else source)
+        blobs = {partname: (content_type, blob) for partname, content_type, _, blob in package.iter_sparts()}
+        relationships = list(package.iter_srels())
+        main = [rel for source, rel in relationships if source == PACKAGE_URI and rel.reltype == RT.OFFICE_DOCUMENT]
+        if not main or main[0].is_external:
+            raise KeyError("the package has no main document part")
+        content_type, document = blobs[main[0].target_partname]
+        if content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError(f"not a Word file, content type is '{content_type}'")
+        related: dict[str, list[bytes]] = {}
+        external: dict[str, str] = {}
+        for source, rel in relationships:
+            if source != main[0].target_partname:
+                continue
+            if rel.is_external:
+                external[rel.rId] = rel.target_ref
+            elif rel.target_partname in blobs:
+                related.setdefault(rel.reltype, []).append(blobs[rel.target_partname][1])
+        return cls(document, related, external)
+
+    def part(self, reltype: str) -> etree._Element | None:
+        """The one part the document relates to by this type, parsed; None when there is none (ValueError when there
+        are several, as python-docx says)."""
+        blobs = self.related.get(reltype, [])
+        if len(blobs) > 1:
+            raise ValueError(f"multiple relationships of type '{reltype}'")
+        return etree.fromstring(blobs[0], PART_PARSER) if blobs else None
+
+
+def read_document(package: WordPackage) -> ReadBack:
+    """The entries of a Word package, with list numbers, statuses and links."""
+    styles = style_names(package)
     details = DetailStyles.of(styles)
-    formats = ListFormats.of(document)
-    ids = item_ids(document)
-    targets = link_targets(document)
+    formats = ListFormats.of(package)
+    ids = item_ids(package)
+    targets = package.external
     entries, numbers, statuses, links = [], [], [], []
-    for p in body_paragraphs(document):
+    for p in body_paragraphs(package):
         properties = first_grandchildren(p, PROPERTIES)
         numbering = numbering_of(properties)
         text, status = paragraph_texts(p, details.every, details.status)
@@ -184,11 +233,6 @@ def list_depth(properties: dict[str, etree._Element], level: int) -> int:
     return max(level, round((left - FIRST_TEXT_INDENT) / INDENT_STEP))
 
 
-def link_targets(document: DocxDocument) -> dict[str, str]:
-    """Relationship id -> target of every external hyperlink of the document part."""
-    return {rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external}
-
-
 def paragraph_links(p: etree._Element, targets: dict[str, str]) -> list[str]:
     """The targets of a paragraph's external hyperlinks, in order, each once."""
     found = (targets.get(link.get(R_ID, "")) for link in p.iter(HYPERLINK))
@@ -236,11 +280,9 @@ def _item_id(p: etree._Element, ids: dict[str, str]) -> str | None:
     return None
 
 
-def body_paragraphs(document: DocxDocument) -> Iterator[etree._Element]:
+def body_paragraphs(package: WordPackage) -> Iterator[etree._Element]:
     """The body's paragraphs in order, looking inside content controls (Word wraps some TOCs in one)."""
-    # A plain lxml copy of the body: walking python-docx's own element classes is several times slower.
-    root = etree.fromstring(document.part.blob, SAFE_PARSER)
-    body = root.find(w("body"))
+    body = etree.fromstring(package.document, PART_PARSER).find(w("body"))
     if body is not None:
         yield from _paragraphs_in(body)
 
@@ -255,10 +297,13 @@ def _paragraphs_in(parent: etree._Element) -> Iterator[etree._Element]:
                 yield from _paragraphs_in(content)
 
 
-def style_names(document: DocxDocument) -> dict[str, str]:
+def style_names(package: WordPackage) -> dict[str, str]:
     """Paragraph style id -> lower-case style name, as the styles part defines them."""
     names = {}
-    for style in document.styles.element.iter(w("style")):
+    root = package.part(RT.STYLES)
+    if root is None:  # python-docx gives a document without styles its default ones
+        root = etree.fromstring(StylesPart._default_styles_xml(), PART_PARSER)
+    for style in root.iter(w("style")):
         name = style.find(w("name"))
         if name is not None:
             names[style.get(w("styleId"), "")] = name.get(w("val"), "").lower()
@@ -277,13 +322,12 @@ class ListFormats:
     counters: dict[int, list[int | None]] = field(default_factory=dict)  # numId -> last number shown per level
 
     @classmethod
-    def of(cls, document: DocxDocument) -> ListFormats:
+    def of(cls, package: WordPackage) -> ListFormats:
         """The formats of a document's numbering part (empty when it has none)."""
-        try:
-            root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError):
-            return cls({}, {}, {})
         formats = cls({}, {}, {})
+        root = package.part(RT.NUMBERING)
+        if root is None:
+            return formats
         for abstract in root.iter(w("abstractNum")):
             abstract_id = _int_attr(abstract, "abstractNumId")
             for level in abstract.iter(w("lvl")):
@@ -341,13 +385,11 @@ def _number_format(level: etree._Element) -> str:
     return number_format.get(w("val"), "decimal") if number_format is not None else "decimal"
 
 
-def item_ids(document: DocxDocument) -> dict[str, str]:
+def item_ids(package: WordPackage) -> dict[str, str]:
     """Bookmark name -> item id, from the writer's custom XML part (empty when there is none)."""
-    for rel in document.part.rels.values():
-        if rel.reltype != RT.CUSTOM_XML or rel.is_external:
-            continue
+    for blob in package.related.get(RT.CUSTOM_XML, []):
         try:
-            root = etree.fromstring(rel.target_part.blob, SAFE_PARSER)
+            root = etree.fromstring(blob, SAFE_PARSER)
         except etree.XMLSyntaxError:
             continue
         if root.tag == f"{{{IDS_NAMESPACE}}}items":
