@@ -160,7 +160,8 @@ class RenderProcesses:
         check_ctrl_c()
         self.shared.update(shared)
         if self.processes:
-            message = pickle.dumps(("share", shared), protocol=pickle.HIGHEST_PROTOCOL)
+            with collection_paused():  # as in the loader (_be_loader)
+                message = pickle.dumps(("share", shared), protocol=pickle.HIGHEST_PROTOCOL)
             for process in self.processes:
                 process.send(message)
 
@@ -290,7 +291,9 @@ def _be_loader(load: Callable[[], dict[str, Any]], keep: tuple[str, ...], result
             os.close(descriptor)
         try:
             loaded = load()
-            messages = [b"done", pickle.dumps({key: loaded[key] for key in keep}), pickle.dumps(("share", loaded), 5)]
+            with collection_paused():  # pickling makes a tuple an object, and each collection would scan them all
+                kept = pickle.dumps({key: loaded[key] for key in keep})
+                messages = [b"done", kept, pickle.dumps(("share", loaded), 5)]
         except Exception as error:  # re-raised in the build
             messages = [b"failed", pickle.dumps((portable(error), traceback.format_exc())), b""]
         for message in messages:
