@@ -884,6 +884,24 @@ def test_a_large_roadmap_is_written_a_chunk_at_a_time_in_bounded_memory(monkeypa
     assert sum(chunks) == paragraphs - 1  # all but the section properties
     # nor is the document's XML held whole (it is some 350 bytes an item): Python allocates ~400 bytes an item
     assert peak < 1_000 * 5_000, f"{peak / 5_000:.0f} bytes an item"
+    # and the chunks after the first, streamed as text, keep every entry in its place
+    assert read_document(WordPackage.of(io.BytesIO(package))).entries == outline(roadmap)
+
+
+def test_contents_longer_than_a_chunk_keep_the_overview_and_the_body_in_their_places() -> None:
+    """A roadmap of many releases lists more headings than a chunk holds: the contents go out over several chunks,
+    the later ones as text, and the overview's table and every release still follow in document order."""
+    releases = [
+        Release(name=f"R{n}", blocks=[ItemList(ListStyle.BULLET, [Item(id=f"r{n}", text=f"Item of release {n}")])])
+        for n in range(docx_writer.CHUNK_PARAGRAPHS + 100)
+    ]
+    roadmap = Roadmap(title="Many releases", releases=releases)
+    package = write(roadmap, SETTINGS)["roadmap.docx"]
+    body = etree.fromstring(part_bytes(package, "word/document.xml")).find("w:body", NS)
+    tables = [index for index, child in enumerate(body) if child.tag == f"{{{W_NS}}}tbl"]
+    entries = [index for index, child in enumerate(body) if child.find("w:pPr/w:pStyle[@w:val='TOC1']", NS) is not None]
+    assert len(entries) == len(releases) and tables and max(entries) < min(tables)
+    assert read_document(WordPackage.of(io.BytesIO(package))).entries == outline(roadmap)
 
 
 # The elements of the Word body's text builders (docx/paragraph_text.py), made one lxml call at a time: the oracle.
