@@ -17,7 +17,8 @@ from evepub.formats.ooxml import xml_attribute as attribute
 from evepub.formats.ooxml import xml_text as text
 
 NAMESPACES = {"w": W_NS, "r": R_NS}  # the only prefixes the paragraphs use
-WRAPPER = (f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">', "</w:body>")  # the chunk's own namespace declarations
+DECLARED = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
+WRAPPER = (f"<w:body{DECLARED}>", "</w:body>")  # the chunk's own namespace declarations
 PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)  # an item's text may be long
 
 

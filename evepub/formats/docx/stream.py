@@ -64,7 +64,7 @@ class XmlStream:
         """Serialise the children of chunk as the next part of parent's content, and drop them from chunk."""
         if len(chunk) == 0:
             return
-        content = self.alone(chunk) if self.head is not None and not self.top_namespaces else None
+        content = self.alone(chunk) if self.settled() else None
         if content is None:
             content = self.moved(chunk)
         else:
@@ -74,7 +74,11 @@ class XmlStream:
     def takes_text(self, namespaces: dict[str, str]) -> bool:
         """Whether elements written as text with these prefixes, declaring none, may go to the sink as they are: as
         the faster path of `write` would serialise them, once the head is written and no declaration waits."""
-        return self.head is not None and not self.top_namespaces and self.same_prefixes(namespaces)
+        return self.settled() and self.same_prefixes(namespaces)
+
+    def settled(self) -> bool:
+        """Whether the head is written and no namespace declaration waits to go on the document element."""
+        return self.head is not None and not self.top_namespaces
 
     def write_text(self, content: bytes) -> None:
         """Write elements as text (see takes_text) as the next part of parent's content."""
