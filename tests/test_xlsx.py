@@ -214,7 +214,9 @@ def test_calamine_reads_back_what_openpyxl_reads(roadmap: Roadmap, tmp_path: Pat
     from evepub.formats.xlsx.table import table_of, with_workbook
 
     for name, path in save_all(write(roadmap, SETTINGS), tmp_path).items():
-        by_openpyxl = with_workbook(path, lambda book, at: read_back(table_of(book, at, False), introduction_of(book)))
+        by_openpyxl = with_workbook(
+            path, lambda book, at: read_back(table_of(book, at, False).texts(), introduction_of(book))
+        )
         by_calamine = read(path)
         assert by_calamine.entries == by_openpyxl.entries, name
         assert (by_calamine.numbers, by_calamine.statuses, by_calamine.links) == (
@@ -223,6 +225,33 @@ def test_calamine_reads_back_what_openpyxl_reads(roadmap: Roadmap, tmp_path: Pat
             by_openpyxl.links,
         ), name
         assert by_calamine.unrecoverable == by_openpyxl.unrecoverable, name
+
+
+def test_calamine_reads_typed_values_as_openpyxl_does(roadmap: Roadmap, tmp_path: Path) -> None:
+    # a program manager types a number, a date, a yes/no and a formula, and clears a row in the middle
+    from evepub.formats.xlsx.reader import introduction_of, read_back
+    from evepub.formats.xlsx.table import table_of, with_workbook
+
+    path = save_all(write(roadmap, SETTINGS), tmp_path)["roadmap-tracker.xlsx"]
+    book = load_workbook(path)
+    sheet = book["Items"]
+    sheet["F2"], sheet["G3"], sheet["J4"], sheet["J5"] = 42, dt.datetime(2026, 12, 4), True, 2.5
+    for cell in sheet[6]:
+        cell.value = None
+    book.save(path)
+    by_openpyxl = with_workbook(
+        path, lambda book, at: read_back(table_of(book, at, False).texts(), introduction_of(book))
+    )
+    by_calamine = read(path)
+    assert [entry.text for entry in by_calamine.entries] == [entry.text for entry in by_openpyxl.entries]
+    assert "42" in [entry.text for entry in by_calamine.entries]
+    assert "2026-12-04 00:00:00" in by_calamine.statuses
+    assert (by_calamine.entries, by_calamine.numbers, by_calamine.statuses, by_calamine.links) == (
+        by_openpyxl.entries,
+        by_openpyxl.numbers,
+        by_openpyxl.statuses,
+        by_openpyxl.links,
+    )
 
 
 def test_one_workbook_per_release_with_safe_names(roadmap: Roadmap) -> None:

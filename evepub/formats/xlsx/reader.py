@@ -17,20 +17,21 @@ from evepub.formats.xlsx.table import (
     LIST_COLUMNS,
     BoundedRows,
     Section,
-    TrackerTable,
-    cell_text,
+    TrackerTexts,
     column_text,
     table_of,
+    texts_of,
     with_workbook,
 )
 from evepub.formats.xlsx.values import with_values
-from evepub.model import INTRODUCTION, Entry, ItemKind, ReadBack, Release
+from evepub.model import INTRODUCTION, Entry, ItemKind, ListStyle, ReadBack, Release
 
 if TYPE_CHECKING:
     from openpyxl.workbook import Workbook
 
 CONTROL_PICTURES = re.compile("[\u2400-\u241f]")
 KINDS = {kind.value for kind in ItemKind}
+ITEM = ItemKind.ITEM.value
 
 
 @dataclass
@@ -42,16 +43,20 @@ class _Run:
     area: str
     entries: list[Entry] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)  # the row of each entry
+    numbers: list[int] = field(default_factory=list)  # the number of each entry's List label
 
 
 def read(path: Path) -> ReadBack:
     """Read a tracker workbook back into the entries of the roadmap it shows, with list numbers, statuses, links."""
-    def tracker(workbook: Workbook, at: Path) -> tuple[TrackerTable, list[str]]:
-        # the as-built sheet is sync's; calamine gives text as Excel shows it, its escapes decoded
-        return table_of(workbook, at, with_built=False, decoded=True), introduction_of(workbook, inline=False)
+    def tracker(workbook: Workbook, at: Path) -> tuple[TrackerTexts, list[str]]:
+        # calamine gives text as Excel shows it, its escapes decoded
+        return texts_of(workbook, at), introduction_of(workbook, inline=False)
 
-    def bounded(at: Path) -> tuple[TrackerTable, list[str]]:  # sheets too far-reaching for calamine
-        return with_workbook(at, lambda workbook, _: (table_of(workbook, at, False), introduction_of(workbook)))
+    def bounded(at: Path) -> tuple[TrackerTexts, list[str]]:  # sheets too far-reaching for calamine
+        def texts(workbook: Workbook, _: Path) -> tuple[TrackerTexts, list[str]]:
+            return table_of(workbook, at, with_built=False).texts(), introduction_of(workbook)
+
+        return with_workbook(at, texts)
 
     table, introduction = with_values(path, tracker, bounded)
     return read_back(table, introduction)
@@ -69,16 +74,15 @@ def introduction_of(workbook: Workbook, inline: bool = True) -> list[str]:
     ]
 
 
-def read_back(table: TrackerTable, introduction: list[str] | None = None) -> ReadBack:
-    """The entries of a tracker table (and the introduction's paragraphs), with list numbers, statuses and links."""
+def read_back(table: TrackerTexts, introduction: list[str] | None = None) -> ReadBack:
+    """The entries of a tracker's texts (and the introduction's paragraphs), with list numbers, statuses, links."""
     sections = list(table.sections)
     if not any(section.kind == "title" for section in sections):
         sections.insert(0, Section("title", table.title, "", ""))
     at = next(index for index, section in enumerate(sections) if section.kind == "title") + 1
     sections[at:at] = [Section(INTRODUCTION, text, "", "") for text in introduction or []]
-    rows = [{key: cell_text(row.values.get(key), row.inline) for key in table.columns} for row in table.rows]
     back = ReadBack([], [], numbers=[], statuses=[], links=[])
-    merge(sections, runs_of(rows), _Collector(back.entries, back.numbers, back.statuses, back.links))
+    merge(sections, runs_of(table.rows), _Collector(back.entries, back.numbers, back.statuses, back.links))
     back.unrecoverable.extend(table.cuts)
     if any(CONTROL_PICTURES.search(entry.text) for entry in back.entries):
         back.unrecoverable.append("control characters (shown as Unicode control pictures U+2400-U+241F)")
@@ -88,27 +92,32 @@ def read_back(table: TrackerTable, introduction: list[str] | None = None) -> Rea
 def runs_of(rows: list[dict[str, str]]) -> list[_Run]:
     """Item rows as entries, grouped into runs of the same release and area."""
     depths: dict[str, tuple[str, int]] = {}
+    markers: dict[str, tuple[ListStyle, int]] = {}  # a tracker has few distinct List labels, read once each
     runs: list[_Run] = []
     for row in rows:
         release, area = row.get("release", ""), row.get("area", "")
         if not runs or (runs[-1].release, runs[-1].area) != (release, area):
             runs.append(_Run(release, row.get("period", ""), area))
-        runs[-1].entries.append(row_entry(row, depths))
+        label = row.get("list", "")
+        marker = markers.get(label) or markers.setdefault(label, read_marker(label))
+        runs[-1].entries.append(row_entry(row, marker[0], depths))
         runs[-1].rows.append(row)
+        runs[-1].numbers.append(marker[1])
     return runs
 
 
-def row_entry(row: dict[str, str], depths: dict[str, tuple[str, int]]) -> Entry:
-    """One item row as an entry; `depths` remembers each id's kind and list depth for its children."""
+def row_entry(row: dict[str, str], style: ListStyle, depths: dict[str, tuple[str, int]]) -> Entry:
+    """One item row (with the list style of its List label) as an entry; `depths` remembers each id's kind and
+    list depth for its children."""
     kind = row.get("kind", "").strip().lower()
-    kind = kind if kind in KINDS else ItemKind.ITEM.value
+    kind = kind if kind in KINDS else ITEM
     item_id = row.get("id") or None
-    if kind != ItemKind.ITEM.value:
+    if kind != ITEM:
         entry = Entry(kind, row.get("item", ""), 0, None, item_id)
     else:
         parent_kind, parent_depth = depths.get(row.get("parent", ""), ("", -1))
-        depth = parent_depth + 1 if parent_kind == ItemKind.ITEM.value else 0
-        entry = Entry(kind, row.get("item", ""), depth, read_marker(row.get("list", ""))[0], item_id)
+        depth = parent_depth + 1 if parent_kind == ITEM else 0
+        entry = Entry(kind, row.get("item", ""), depth, style, item_id)
     if item_id:
         depths[item_id] = (kind, entry.depth)
     return entry
@@ -129,9 +138,8 @@ class _Collector:
 
     def run(self, run: _Run) -> None:
         """The item rows of one run, with the number of their List label, their status and their links."""
-        for entry, row in zip(run.entries, run.rows, strict=True):
+        for entry, row, number in zip(run.entries, run.rows, run.numbers, strict=True):
             links = (link.strip() for link in row.get("links", "").splitlines())
-            number = read_marker(row.get("list", ""))[1]
             self.add(entry, number, row.get("status") or None, list(dict.fromkeys(link for link in links if link)))
 
     def add(self, entry: Entry, number: int, status: str | None, links: list[str]) -> None:

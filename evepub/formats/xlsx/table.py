@@ -105,26 +105,46 @@ class TrackerTable:
         """The column title of a key as the tracker shows it."""
         return self.titles.get(key, key)
 
+    def texts(self) -> TrackerTexts:
+        """The table as verify reads it: each row's cells as text."""
+        rows = [{key: row.text(key) for key in self.columns} for row in self.rows]
+        return TrackerTexts(self.sections, self.title, rows, self.cuts)
+
+
+@dataclass(frozen=True)
+class TrackerTexts:
+    """What verify reads of a tracker: the sections, the title, and each item row as the texts its cells show."""
+
+    sections: list[Section]
+    title: str
+    rows: list[dict[str, str]]  # one per non-empty row: the text of every column found, by column key
+    cuts: list[str]
+
 
 @dataclass
 class BoundedRows:
     """The rows of a sheet as far as its data goes: `max_col` columns, up to MAX_ROWS rows, stopping after a
-    run of EMPTY_ROWS_TO_STOP empty rows; `cut` says why reading stopped early. Rows are (number, cells)."""
+    run of EMPTY_ROWS_TO_STOP empty rows; `cut` says why reading stopped early. Rows are (number, cells), or
+    with `texts` (a sheet of values.py's, read by calamine) (number, the text each cell shows)."""
 
     sheet: Any
     min_row: int
     max_col: int
     cut: str | None = None
+    texts: bool = False
 
-    def __iter__(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
         self.sheet.reset_dimensions()  # the used range a file claims is not trusted
-        rows = self.sheet.iter_rows(min_row=self.min_row, max_col=self.max_col)
+        if self.texts:
+            rows = self.sheet.text_rows(self.min_row, self.max_col)
+        else:
+            rows = self.sheet.iter_rows(min_row=self.min_row, max_col=self.max_col)
         empty = 0
         for number, cells in enumerate(rows, start=self.min_row):
             if number - self.min_row >= MAX_ROWS:
                 self.cut = f"rows after the first {MAX_ROWS:,}"
                 return
-            if any(cell.value is not None and cell.value != "" for cell in cells):
+            if any(cells) if self.texts else any(cell.value is not None and cell.value != "" for cell in cells):
                 empty = 0
                 yield number, cells
                 continue
@@ -158,10 +178,43 @@ def read_table(path: Path) -> TrackerTable:
     return with_workbook(path, table_of)
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where a tracker's item rows are: the Items sheet, its columns, and what the Lists sheet says."""
+
+    titles: dict[str, str]
+    sheet_name: str
+    sheet: Any
+    columns: dict[str, int]
+    sections: list[Section]
+    lists_cut: str | None
+
+
 def table_of(workbook: Workbook, path: Path, with_built: bool = True, decoded: bool = False) -> TrackerTable:
     """The tracker table of an open workbook; without the as-built sheet (which only sync needs) when told, and
     `decoded` when the library has decoded every _xHHHH_ escape already (calamine does, openpyxl not inline)."""
     inline = not decoded and not has_shared_strings(path)
+    frame = frame_of(workbook, path, inline)
+    bounded = BoundedRows(frame.sheet, 2, max(frame.columns.values()))
+    rows = [row_of(number, cells, frame.columns, inline) for number, cells in bounded]
+    built, built_cut = read_built(workbook, path) if with_built else (None, None)
+    cuts = cuts_of(frame, bounded.cut, built_cut)
+    title = workbook.properties.title or ""
+    return TrackerTable(path, frame.sheet_name, frame.titles, frame.columns, rows, frame.sections, cuts, title, built)
+
+
+def texts_of(workbook: Any, path: Path) -> TrackerTexts:
+    """The texts of a tracker whose sheets values.py read with calamine (escapes decoded): each row's cells taken
+    once, as text, without the cell objects and types that sync needs."""
+    frame = frame_of(workbook, path, inline=False)
+    bounded = BoundedRows(frame.sheet, 2, max(frame.columns.values()), texts=True)
+    at = [(key, column - 1) for key, column in frame.columns.items()]
+    rows = [{key: texts[index] for key, index in at} for _, texts in bounded]
+    return TrackerTexts(frame.sections, workbook.properties.title or "", rows, cuts_of(frame, bounded.cut, None))
+
+
+def frame_of(workbook: Workbook, path: Path, inline: bool) -> _Frame:
+    """The Lists sheet read, and the Items sheet found with the columns its header row names."""
     titles, sheet_name, sections, lists_cut = read_lists(workbook, inline)
     if sheet_name not in workbook.sheetnames or not hasattr(workbook[sheet_name], "iter_rows"):
         raise EvepubError(f"{path}: the tracker has no sheet named '{sheet_name}'")
@@ -171,13 +224,13 @@ def table_of(workbook: Workbook, path: Path, with_built: bool = True, decoded: b
     if header is None:
         raise EvepubError(f"{path}: the {sheet_name} sheet is empty")
     columns = find_columns(header, titles, path, sheet_name)
-    bounded = BoundedRows(sheet, 2, max(columns.values()))
-    rows = [row_of(number, cells, columns, inline) for number, cells in bounded]
-    built, built_cut = read_built(workbook, path) if with_built else (None, None)
-    named_cuts = ((bounded.cut, sheet_name), (lists_cut, LISTS_SHEET), (built_cut, BUILT_SHEET))
-    cuts = [f"{cut} of the {name} sheet" for cut, name in named_cuts if cut]
-    title = workbook.properties.title or ""
-    return TrackerTable(path, sheet_name, titles, columns, rows, sections, cuts, title, built)
+    return _Frame(titles, sheet_name, sheet, columns, sections, lists_cut)
+
+
+def cuts_of(frame: _Frame, items_cut: str | None, built_cut: str | None) -> list[str]:
+    """Why reading stopped early, per sheet."""
+    named_cuts = ((items_cut, frame.sheet_name), (frame.lists_cut, LISTS_SHEET), (built_cut, BUILT_SHEET))
+    return [f"{cut} of the {name} sheet" for cut, name in named_cuts if cut]
 
 
 def has_shared_strings(path: Path) -> bool:

@@ -96,6 +96,13 @@ class ValueSheet:
                 cells.extend([EMPTY_CELL] * (max_col - len(cells)))
             yield tuple(cells)
 
+    def text_rows(self, min_row: int, max_col: int) -> Iterator[list[str]]:
+        """Rows from `min_row`, each as the texts of its first `max_col` cells ('' for an empty cell)."""
+        for row in self.rows[min_row - 1 :]:
+            texts = [value if value.__class__ is str else shown_text(value) for value in row[:max_col]]
+            texts.extend([""] * (max_col - len(texts)))
+            yield texts
+
 
 class Properties:
     """The document properties table.py reads: the title."""
@@ -230,6 +237,12 @@ def title_of(archive: zipfile.ZipFile) -> str | None:
         return None
     found = fromstring(archive.read(CORE_PROPERTIES)).find(DC_TITLE)
     return found.text if found is not None else None
+
+
+def shown_text(raw: Any) -> str:
+    """A calamine value as the text of the cell openpyxl would give for it ('' when empty)."""
+    value = as_openpyxl(raw)
+    return "" if value is None else str(value)
 
 
 def as_openpyxl(value: Any) -> Any:
