@@ -241,22 +241,30 @@ class Entry:
 
 def outline(roadmap: Roadmap) -> list[Entry]:
     """The roadmap flattened into the entries a reader of any format should find, in order."""
+    return placed_outline(roadmap)[0]
+
+
+def placed_outline(roadmap: Roadmap) -> tuple[list[Entry], list[Located | None]]:
+    """The outline, and the place of each item entry in it (None for the title, the introduction, the headings)."""
     entries = [Entry("title", roadmap.title)]
     entries.extend(Entry(INTRODUCTION, paragraph) for paragraph in roadmap.introduction)
+    places: list[Located | None] = [None] * len(entries)
     for release in roadmap.releases:
         entries.append(Entry("release", release.heading))
-        entries.extend(_entries(release.blocks, release, None))
+        places.append(None)
+        _add_entries(entries, places, walk_blocks(release.blocks, release, None))
         for area in release.areas:
             entries.append(Entry("area", area.title))
-            entries.extend(_entries(area.blocks, release, area))
-    return entries
+            places.append(None)
+            _add_entries(entries, places, walk_blocks(area.blocks, release, area))
+    return entries, places
 
 
-def _entries(blocks: list[Block], release: Release, area: Area | None) -> Iterator[Entry]:
-    for located in walk_blocks(blocks, release, area):
+def _add_entries(entries: list[Entry], places: list[Located | None], items: Iterator[Located]) -> None:
+    for located in items:
         item = located.item
-        depth = max(located.depth, 0)
-        yield Entry(item.kind.value, item.text, depth, located.style, item.id)
+        entries.append(Entry(item.kind.value, item.text, max(located.depth, 0), located.style, item.id))
+        places.append(located)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from evepub import source
 from evepub.errors import EvepubError
 from evepub.formats import FORMATS, reader, slowest_first
 from evepub.formats.readback import Shows
-from evepub.model import Entry, ItemKind, Located, ReadBack, Roadmap, outline, walk
+from evepub.model import Entry, ItemKind, Located, ReadBack, Roadmap, placed_outline, walk
 
 if TYPE_CHECKING:
     from evepub.render_processes import RenderProcesses
@@ -44,9 +44,7 @@ class Expected:
     @classmethod
     def of(cls, roadmap: Roadmap) -> Expected:
         """The outline of a roadmap with each item's place."""
-        entries = outline(roadmap)
-        located = walk(roadmap)
-        places = [next(located) if entry.kind in ITEM_KINDS else None for entry in entries]
+        entries, places = placed_outline(roadmap)
         return cls(roadmap, entries, places)
 
     def number(self, index: int) -> int:
