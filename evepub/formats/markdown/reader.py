@@ -18,7 +18,6 @@ renderer shows it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,7 +252,7 @@ class _Walker:
             self._item(children)
         elif not self.lists:
             kind = INTRODUCTION if self.in_introduction else "note" if self.quotes else "paragraph"
-            self._add(Entry(kind, ""), children)
+            self._add(kind, children)
 
     def _heading(self, kind: str, children: list[Token]) -> None:
         if kind == "release":
@@ -264,7 +263,7 @@ class _Walker:
                 return
         elif kind == "area" and (not self.in_body or self.in_contents):
             return
-        self._add(Entry(kind, ""), children)
+        self._add(kind, children)
 
     def _item(self, children: list[Token]) -> None:
         style = ListStyle.DECIMAL if self.lists[-1].ordered else ListStyle.BULLET
@@ -273,12 +272,14 @@ class _Walker:
         if label is not None:
             style = ListStyle.UPPER_ALPHA if label.isupper() else ListStyle.LOWER_ALPHA
             number = alpha_number(label[:-1])
-        self._add(Entry("item", "", len(self.lists) - 1, style), rest, number)
+        self._add("item", rest, number, len(self.lists) - 1, style)
 
-    def _add(self, entry: Entry, children: list[Token], number: int = 0) -> None:
+    def _add(
+        self, kind: str, children: list[Token], number: int = 0, depth: int = 0, style: ListStyle | None = None
+    ) -> None:
         """Record an entry whose text, status and links come from its inline tokens."""
         tokens, status = without_details(children)
-        self.entries.append(dataclasses.replace(entry, text="".join(_pieces(tokens))))
+        self.entries.append(Entry(kind, "".join(_pieces(tokens)), depth, style))
         self.numbers.append(number)
         self.statuses.append(status)
         self.links.append(link_targets(tokens))
