@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
@@ -178,3 +179,47 @@ BLANKS = st.sampled_from([" ", "  ", "\t", "\u00a0", " \n", "\u2003 "])
 def test_spaces_after_long_words_are_dropped_as_character_by_character(words: list[tuple[str, str]]) -> None:
     text = "".join(word + blank for word, blank in words)
     assert without_space_after_long_words(text) == spaces_kept_one_by_one(text)
+
+
+def test_a_bookmark_title_is_read_as_written_even_where_pdfium_would_blank_it(tmp_path: Path) -> None:
+    # PDFium's FPDFBookmark_GetTitle gives a space for a soft hyphen (undefined in PDFDocEncoding) and for every
+    # character up to U+0020: that is why pypdf reads the outline
+    release = dataclasses.replace(one_list("short").releases[0], name="R1-re\u00adlease", period="Q1 2030")
+    _, headings, _, _ = reader.read_file(pdf_file(Roadmap("Roadmap", [release]), tmp_path))
+    assert [heading.title for heading in headings] == ["R1-re\u00adlease (Q1 2030)"]
+
+
+def edited_outline(path: Path, edit: Callable[[Any], None]) -> Path:
+    """A copy of a PDF whose outline `edit` changed (given the outline's root dictionary)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=path)
+    edit(writer._root_object["/Outlines"].get_object())
+    edited = path.with_name("edited.pdf")
+    with edited.open("wb") as stream:
+        writer.write(stream)
+    return edited
+
+
+def test_an_outline_that_loops_is_read_once_round(eve_pdf: Path) -> None:
+    from pypdf.generic import NameObject
+
+    def loop(outlines: Any) -> None:
+        outlines["/Last"].get_object()[NameObject("/Next")] = outlines.raw_get("/First")
+
+    assert shown(reader.read(edited_outline(eve_pdf, loop))) == shown(reader.read(eve_pdf))
+
+
+def test_a_bookmark_that_goes_to_its_heading_by_an_action_is_read(eve_pdf: Path) -> None:
+    from pypdf.generic import DictionaryObject, NameObject
+
+    def as_action(outlines: Any) -> None:
+        first = outlines["/First"].get_object()
+        while first.get("/Dest") is None or first["/Dest"][1] != "/XYZ":  # the first release's bookmark
+            first = first["/Next"].get_object()
+        action = DictionaryObject({NameObject("/S"): NameObject("/GoTo"), NameObject("/D"): first["/Dest"]})
+        del first["/Dest"]
+        first[NameObject("/A")] = action
+
+    assert shown(reader.read(edited_outline(eve_pdf, as_action))) == shown(reader.read(eve_pdf))
+
