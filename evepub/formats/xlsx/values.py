@@ -3,8 +3,9 @@
 verify reads every tracker evepub wrote, hundreds for a roadmap of many releases, and needs only what the cells
 show: calamine reads them ten times as fast as openpyxl, whose per-workbook set-up (the stylesheet, every sheet's
 dimensions) dominates a small tracker. Values come as openpyxl gives them (None for an empty cell, whole numbers
-as int, dates as datetime), but text as Excel shows it: calamine decodes the _xHHHH_ escapes itself. sync, which
-must see formulas as formulas, keeps reading with openpyxl.
+as int, dates as datetime), but text as Excel shows it: calamine decodes the _xHHHH_ escapes itself; verify takes
+each row as the texts of its cells (text_rows), without a cell object per value. sync, which must see formulas as
+formulas, keeps reading with openpyxl.
 
 calamine holds a sheet as one dense range from its first cell to its last: a single cell a million rows down and
 thousands of columns across would take more memory than any machine has, and it aborts the process. So each
