@@ -120,9 +120,7 @@ def load_layout(templates: Templates) -> Layout:
 
 def load_layout_file(path: Path) -> Layout:
     """The tracker layout of one YAML file, checked; EvepubError names the file when it is wrong."""
-    from evepub.templating import read_yaml_file
-
-    data = read_yaml_file(path)
+    data = _read_yaml(path)
     try:
         return _checked_layout(data)
     except KeyError as error:
@@ -168,9 +166,7 @@ def _with_later_settings(data: Any) -> Any:
     summary = data.get("summary") if isinstance(data, dict) else None
     if not isinstance(summary, dict) or (HOW_TO_KEY in data and all(key in summary for key in LATER_SUMMARY_KEYS)):
         return data  # complete, or wrong in a way the checks name
-    from evepub.templating import read_yaml_file
-
-    default = read_yaml_file(default_layout_path())
+    default = _read_yaml(default_layout_path())
     later = {key: default["summary"][key] for key in LATER_SUMMARY_KEYS}
     return {HOW_TO_KEY: default[HOW_TO_KEY], **data, "summary": {**later, **summary}}
 
@@ -243,6 +239,12 @@ def font_colour_on(fill: str) -> str:
         raise EvepubError(f"status colour '{fill}' is not an RGB hex colour such as 2E7D32")
     red, green, blue = (int(fill[index : index + 2], 16) for index in (0, 2, 4))
     return "000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "FFFFFF"
+
+
+def _read_yaml(path: Path) -> Any:
+    from evepub.templating import read_yaml_file  # here, not at the top: see the note on the imports
+
+    return read_yaml_file(path)
 
 
 def default_layout_path() -> Path:

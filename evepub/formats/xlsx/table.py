@@ -136,15 +136,15 @@ class BoundedRows:
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         self.sheet.reset_dimensions()  # the used range a file claims is not trusted
         if self.texts:
-            rows = self.sheet.text_rows(self.min_row, self.max_col)
+            rows, filled = self.sheet.text_rows(self.min_row, self.max_col), any  # a text is '' only when empty
         else:
-            rows = self.sheet.iter_rows(min_row=self.min_row, max_col=self.max_col)
+            rows, filled = self.sheet.iter_rows(min_row=self.min_row, max_col=self.max_col), has_value
         empty = 0
         for number, cells in enumerate(rows, start=self.min_row):
             if number - self.min_row >= MAX_ROWS:
                 self.cut = f"rows after the first {MAX_ROWS:,}"
                 return
-            if any(cells) if self.texts else any(cell.value is not None and cell.value != "" for cell in cells):
+            if filled(cells):
                 empty = 0
                 yield number, cells
                 continue
@@ -153,6 +153,11 @@ class BoundedRows:
                 if next(rows, None) is not None:
                     self.cut = f"rows after a run of {EMPTY_ROWS_TO_STOP:,} empty rows"
                 return
+
+
+def has_value(cells: tuple[Any, ...]) -> bool:
+    """Whether any cell of a row holds a value (openpyxl gives an empty cell as None, or '' when saved so)."""
+    return any(cell.value is not None and cell.value != "" for cell in cells)
 
 
 def with_workbook(path: Path, consume: Callable[[Workbook, Path], T]) -> T:
