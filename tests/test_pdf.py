@@ -912,6 +912,15 @@ def test_the_svg_of_a_timeline_in_parts_is_one_picture_of_full_rows() -> None:
     assert all(re.search(rf"\bR{number}\b", texts) for number in range(150))
 
 
+def test_the_timeline_leaves_reportlabs_shape_checking_on_for_other_drawings() -> None:
+    """The chart turns ReportLab's attribute checks off while it makes its own shapes, and back on after."""
+    from reportlab.graphics.shapes import Rect
+
+    write(many_releases(3), SETTINGS)
+    with pytest.raises(AttributeError):
+        Rect(0, 0, 10, 10).fillColor = "no colour at all"
+
+
 def test_a_timeline_of_many_years_names_every_fifth_or_tenth_year_where_no_year_fits_its_quarters() -> None:
     from reportlab.graphics.shapes import String
 
