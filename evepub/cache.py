@@ -7,7 +7,9 @@ written is simply not used, and deleting it at any time only costs the next buil
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 CACHE_VARIABLE = "EVEPUB_CACHE_DIR"
@@ -42,3 +44,30 @@ def cache_folder(name: str) -> Path | None:
     if hasattr(os, "getuid") and owner != os.getuid():
         return None
     return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
+def read_entry(entry: Path | None) -> bytes | None:
+    """An entry's bytes; None when there is no such entry or it cannot be read."""
+    if entry is None:
+        return None
+    try:
+        return entry.read_bytes()
+    except OSError:
+        return None
+
+
+def keep_entry(entry: Path | None, data: bytes) -> None:
+    """Keep an entry whole or not at all (a reader never sees half of one); a cache that cannot be written is not
+    used."""
+    if entry is None:
+        return
+    temporary = None
+    with contextlib.suppress(OSError):
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, entry)
+        temporary = None
+    if temporary is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

@@ -921,6 +921,46 @@ def test_the_timeline_leaves_reportlabs_shape_checking_on_for_other_drawings() -
         Rect(0, 0, 10, 10).fillColor = "no colour at all"
 
 
+def test_the_cached_timeline_svg_is_the_svg_drawn_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evepub.formats.pdf import writer
+
+    roadmap = many_releases(150)  # the chart in parts: the SVG's one tall picture is drawn again
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(tmp_path))
+    cold = write(roadmap, SETTINGS)
+    (entry,) = (tmp_path / "svg").glob("*.entry")
+    with monkeypatch.context() as drawing:
+        drawing.setattr(writer, "timeline_svg", lambda *_: pytest.fail("drawn again, with the SVG in the cache"))
+        warm = write(roadmap, SETTINGS)
+    entry.write_bytes(entry.read_bytes()[:-9] + b"damaged\n")  # a disk error, an editor: drawn again
+    damaged = write(roadmap, SETTINGS)
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", "")
+    assert cold == warm == damaged == write(roadmap, SETTINGS)
+
+
+def test_the_timeline_svg_is_kept_per_chart_and_never_with_a_fallback_face(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evepub.formats.pdf.fonts import FontSet
+    from evepub.formats.pdf.style import load_style
+    from evepub.formats.pdf.svg_cache import svg_key
+    from evepub.formats.pdf.timeline import TimelineText, timeline_look
+
+    releases, text = many_releases(3).releases, TimelineText("Later", NO_PERIOD, "Edition")
+    look, fonts, edition = timeline_look(load_style(SETTINGS.templates)), FontSet("r", "b", "i"), SETTINGS.edition
+    key = svg_key(releases, 450.0, look, text, edition, fonts, ("title", "periods"))
+    assert key is not None
+    moved = [dataclasses.replace(releases[0], period="Q1 2031"), *releases[1:]]
+    assert svg_key(moved, 450.0, look, text, edition, fonts, ("title", "periods")) != key
+    assert svg_key(releases, 451.0, look, text, edition, fonts, ("title", "periods")) != key
+    fallback = FontSet("r", "b", "i", fallback={"発": "fallback-0"})
+    assert svg_key(releases, 450.0, look, text, edition, fallback, ("title", "periods")) is None
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(tmp_path))
+    roadmap = many_releases(3)
+    roadmap.releases[0].name = "発表 release"  # DejaVu has no kanji
+    assert "roadmap-timeline.svg" in write(roadmap, SETTINGS)
+    assert not list(tmp_path.glob("svg/*"))
+
+
 def test_a_timeline_of_many_years_names_every_fifth_or_tenth_year_where_no_year_fits_its_quarters() -> None:
     from reportlab.graphics.shapes import String
 

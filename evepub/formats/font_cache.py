@@ -10,11 +10,8 @@ PDF is byte-identical either way (tests/test_build.py builds with a cold cache, 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,7 @@ import reportlab
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFont, TTFontFace
 
-from evepub.cache import cache_folder
+from evepub.cache import cache_folder, keep_entry
 
 ENTRY_FORMAT = 1  # raise when what an entry holds changes
 REREAD = ("_ttf_data", "_pdfScale")  # the file's bytes are read again; the scale is a function, made again
@@ -57,11 +54,7 @@ def store(face: TTFontFace, entry: Path) -> None:
         data = marshal.dumps({"names": names, "plain": plain, "size": len(face._ttf_data)})
     except ValueError:  # a new ReportLab keeps an object that marshal cannot hold: parse every time
         return
-    with contextlib.suppress(OSError):  # a cache that cannot be written is not used
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, entry)
+    keep_entry(entry, data)
 
 
 def restored(name: str, path: Path, entry: Path) -> TTFont | None:

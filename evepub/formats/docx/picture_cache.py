@@ -12,36 +12,21 @@ cold, warm and without a cache).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import marshal
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import _rl_renderPM
 import PIL
 import reportlab
 
-from evepub.cache import cache_folder
-from evepub.errors import EvepubError
-from evepub.formats.font_files import FONT_DIR_VARIABLE, find_faces
+from evepub.cache import keep_entry, read_entry
+from evepub.formats.chart_cache import chart_key, entry_path
 from evepub.model import Release
 
 ENTRY_FORMAT = 2  # raise when what an entry holds changes (2: the pictures of every part)
-FORMATS_FOLDER = Path(__file__).resolve().parent.parent
-DRAWING_CODE = (  # every module whose change can change the picture's pixels or its labels
-    "timeline.py",
-    "fonts.py",
-    "font_files.py",
-    "font_cache.py",
-    "docx/timeline.py",
-    "docx/overview.py",
-    "docx/reference.py",
-)
+DRAWING_CODE = ("docx/timeline.py", "docx/overview.py", "docx/reference.py")  # besides the chart's own code
 
 
 @dataclass(frozen=True)
@@ -68,39 +53,18 @@ def picture_key(
     releases: list[Release], size: tuple[float, float], labels: Labels, edition: dt.date, first_room: float = 0.0
 ) -> str | None:
     """The name of the picture's cache entry; None without the fonts (drawing the picture reports them missing)."""
-    try:
-        faces = find_faces()
-    except EvepubError:
-        return None
-    digest = hashlib.sha256()
     versions = (ENTRY_FORMAT, reportlab.Version, _rl_renderPM._version, PIL.__version__)
-    for part in (*versions, size, first_room, labels, edition):
-        digest.update(repr(part).encode() + b"\0")
-    for release in releases:
-        digest.update(repr((release.name, release.period, str(release.start), str(release.end))).encode() + b"\0")
-    digest.update(os.environ.get(FONT_DIR_VARIABLE, "").encode() + b"\0")
-    for path in faces.values():
-        status = path.stat()
-        digest.update(f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}\0".encode())
-    for name in DRAWING_CODE:
-        digest.update(hashlib.sha256((FORMATS_FOLDER / name).read_bytes()).digest())
-    return digest.hexdigest()[:32]
-
-
-def entry_path(key: str) -> Path | None:
-    """Where the cache keeps the picture of one key; None when there is no cache."""
-    folder = cache_folder("pictures")
-    return None if folder is None else folder / f"{key}.marshal"
+    return chart_key((*versions, size, first_room, labels, edition), releases, DRAWING_CODE)
 
 
 def cached_pictures(key: str | None) -> list[Picture] | None:
     """The pictures kept under this key, or None when there are none that can be read."""
-    entry = entry_path(key) if key is not None else None
-    if entry is None:
+    data = read_entry(entry_path("pictures", key, ".marshal") if key is not None else None)
+    if data is None:
         return None
     try:
-        return [saved_picture(saved) for saved in marshal.loads(entry.read_bytes())["pictures"]] or None
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return [saved_picture(saved) for saved in marshal.loads(data)["pictures"]] or None
+    except (EOFError, ValueError, TypeError, KeyError):
         return None
 
 
@@ -113,8 +77,7 @@ def saved_picture(saved: Any) -> Picture:
 def keep_pictures(key: str | None, pictures: list[Picture]) -> None:
     """Keep the pictures under their key; a cache that cannot be written is not used."""
     every = bool(pictures) and all(picture.fallback_free for picture in pictures)
-    entry = entry_path(key) if key is not None and every else None
-    if entry is None:
+    if key is None or not every:
         return
     data = marshal.dumps(
         {
@@ -124,8 +87,4 @@ def keep_pictures(key: str | None, pictures: list[Picture]) -> None:
             ]
         }
     )
-    with contextlib.suppress(OSError):
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, entry)
+    keep_entry(entry_path("pictures", key, ".marshal"), data)

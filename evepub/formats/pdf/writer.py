@@ -52,7 +52,8 @@ from evepub.formats.pdf.markup import Paragraph
 from evepub.formats.pdf.overview import TableText, overview_table
 from evepub.formats.pdf.story import FlowableQueue
 from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
-from evepub.formats.pdf.timeline import TimelineText, timeline_drawings, timeline_svg
+from evepub.formats.pdf.svg_cache import cached_svg, keep_svg, svg_key
+from evepub.formats.pdf.timeline import TimelineText, timeline_drawings, timeline_look, timeline_svg
 from evepub.formats.settings import BuildSettings
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.templating import Templates
@@ -147,11 +148,23 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
         f"{name}: {release.period or texts.timeline.no_period}"
         for name, release in zip(texts.body.release_headings, roadmap.releases, strict=True)
     )
-    whole = document.timelines  # the SVG is one picture however tall: a web page scrolls
-    if len(whole) > 1:
-        unbounded = (document.width, math.inf)
-        whole = timeline_drawings(roadmap.releases, unbounded, fonts, style, texts.timeline, settings.edition)
-    return {PDF_NAME: pdf, SVG_NAME: timeline_svg(whole[0], title, periods)}
+    return {PDF_NAME: pdf, SVG_NAME: whole_timeline_svg(document, title, periods)}
+
+
+def whole_timeline_svg(document: RoadmapDocument, title: str, description: str) -> bytes:
+    """The timeline as one SVG however tall (a web page scrolls), from the cache when it holds it."""
+    roadmap, edition, text = document.roadmap, document.settings.edition, document.texts.timeline
+    look = timeline_look(document.style)
+    key = svg_key(roadmap.releases, document.width, look, text, edition, document.fonts, (title, description))
+    svg = cached_svg(key)
+    if svg is None:
+        whole = document.timelines
+        if len(whole) > 1:
+            unbounded = (document.width, math.inf)
+            whole = timeline_drawings(roadmap.releases, unbounded, document.fonts, document.style, text, edition)
+        svg = timeline_svg(whole[0], title, description)
+        keep_svg(key, svg)
+    return svg
 
 
 def source_texts(roadmap: Roadmap) -> list[str]:
