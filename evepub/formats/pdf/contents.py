@@ -18,6 +18,7 @@ from evepub.formats.pdf.deferred import mark
 from evepub.formats.pdf.fonts import FontSet, keep_spaces
 from evepub.formats.pdf.lines import SetParagraph, placed_text, text_width
 from evepub.formats.pdf.markup import Fragments, Paragraph
+from evepub.formats.pdf.objects import link_to_heading
 
 TOC_CALLBACK = "evepub-toc-entry"
 NUMBER_ROOM = "00000"  # the page-number column is as wide as this, in the entry's style
@@ -82,7 +83,7 @@ class EntryText(SetParagraph):
         x, baseline = self.text_end()
         draw_number_slot(self.canv, x, baseline, self.width, self.level, self.key, self.level_styles)
         top = self.baseline(0) + self.style.fontSize
-        self.canv.linkRect("", self.key, (self.style.leftIndent, baseline - 2, self.width, top), relative=1)
+        link_to_heading(self.canv, self.key, (self.style.leftIndent, baseline - 2, self.width, top))
 
 
 class ContentsEntry(Flowable):
@@ -118,7 +119,7 @@ def number_slot(right: float, level_styles: list[ParagraphStyle]) -> Any:
         info = canvas._curr_tx_info
         x, y = info["cur_x"], info["cur_y"]
         draw_number_slot(canvas, x, y, right, level, key, level_styles)
-        canvas.linkRect("", key, (right - _room(style), y - 2, right, y + style.fontSize), relative=1)
+        link_to_heading(canvas, key, (right - _room(style), y - 2, right, y + style.fontSize))
 
     return draw
 

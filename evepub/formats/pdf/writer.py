@@ -49,6 +49,7 @@ from evepub.formats.pdf.fonts import FontSet, load_fonts, register_main_faces
 from evepub.formats.pdf.item_runs import ItemRun
 from evepub.formats.pdf.lines import placed_text
 from evepub.formats.pdf.markup import Paragraph
+from evepub.formats.pdf.objects import use_quick_outline
 from evepub.formats.pdf.overview import TableText, overview_table
 from evepub.formats.pdf.story import FlowableQueue
 from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
@@ -415,6 +416,7 @@ class RoadmapDocument(BaseDocTemplate):
         canvas = self.canv
         canvas._doc._timeStamp = build_timestamp(self.settings.timestamp)
         canvas.showOutline()  # the bookmark pane opens with the document (/PageMode /UseOutlines)
+        use_quick_outline(canvas)
         canvas._doc.Catalog.Metadata = canvas._doc.Reference(self.xmp_metadata())
         self.section = self.page_section = ""
 
