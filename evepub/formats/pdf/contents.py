@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -16,7 +17,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from evepub.formats.pdf.deferred import mark
 from evepub.formats.pdf.fonts import FontSet, keep_spaces
-from evepub.formats.pdf.lines import SetParagraph, placed_text, text_width
+from evepub.formats.pdf.lines import SetParagraph, colour_operator, placed_text, text_width
 from evepub.formats.pdf.markup import Fragments, Paragraph
 from evepub.formats.pdf.objects import link_to_heading
 
@@ -130,17 +131,20 @@ def draw_number_slot(
     """The dot leader from x (areas only) and the place of the page number, right-aligned at `right` on baseline y."""
     style = level_styles[min(level, len(level_styles) - 1)]
     room = _room(style)
-    canvas.saveState()
-    canvas.setFillColor(style.textColor)
+    # the operators written directly (no canvas state changes): 2,800 entries at 400 releases
+    code = ["q", colour_operator(style.textColor)]
     if level >= DOTS_FROM_LEVEL:
-        dot_width = stringWidth(DOT_LEADER, style.fontName, style.fontSize)
+        dot_width = text_width(DOT_LEADER, style.fontName, style.fontSize)
         dots = int((right - room - x - 4) / dot_width)
         if dots > 0:
-            canvas.setFont(style.fontName, style.fontSize)
-            canvas.drawRightString(right - room + dot_width / 2, y, DOT_LEADER * dots)
-    canvas.translate(right, y)
+            leader = DOT_LEADER * dots
+            end = right - room + dot_width / 2
+            start = end - text_width(leader, style.fontName, style.fontSize)
+            code += placed_text(canvas, start, y, [(style.fontName, leader)], style.fontSize)
+    code.append(f"1 0 0 1 {fp_str(right, y)} cm")
+    canvas._code.extend(code)
     mark(canvas, PAGE_NUMBER_MARK + key)
-    canvas.restoreState()
+    canvas._code.append("Q")
 
 
 def page_number(
