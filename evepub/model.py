@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")  # a URL in item text: every format links it
 INTRODUCTION = "introduction"  # the entry kind of a paragraph of the roadmap's introduction
@@ -181,9 +182,8 @@ class Roadmap:
         raise KeyError(wanted)
 
 
-@dataclass(frozen=True)
-class Located:
-    """Where an item stands in the document."""
+class Located(NamedTuple):
+    """Where an item stands in the document (a named tuple: walks make one for every item, many times a build)."""
 
     item: Item
     release: Release
