@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from evepub import source
 from evepub.errors import BuildStopped, EvepubError, check_ctrl_c
 from evepub.gc_pause import collection_paused
 
@@ -289,6 +290,10 @@ def _be_loader(load: Callable[[], dict[str, Any]], keep: tuple[str, ...], result
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         for descriptor in unused:
             os.close(descriptor)
+        # it ends with os._exit once it has sent the roadmap: neither collecting cycles (a scan of every object
+        # the source made, as soon as the collector is back on) nor freeing the YAML nodes would be of any use
+        gc.disable()
+        source.keep_nodes_to_the_end()
         try:
             loaded = load()
             with collection_paused():  # pickling makes a tuple an object, and each collection would scan them all

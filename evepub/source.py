@@ -58,6 +58,11 @@ BLOCK_KINDS = ("paragraph", "note", "list")
 LIST_KEYS = ("list", "start", "items")
 STATUS_KEYS = ("name", "done", "colour")
 NOT_IN_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 cannot hold
+ITEM_KINDS = {  # an item's text key: its kind, what the messages call it, and the keys it may have
+    "text": (ItemKind.ITEM, "an item", ("id", "text", *ITEM_KEYS[2:])),
+    "paragraph": (ItemKind.PARAGRAPH, "a paragraph", ("id", "paragraph", *ITEM_KEYS[2:])),
+    "note": (ItemKind.NOTE, "a note", ("id", "note", *ITEM_KEYS[2:-1])),
+}
 
 
 @dataclass
@@ -297,9 +302,7 @@ class _Checker:
         return ItemList(style, [item for item in items if item is not None], start or 1)
 
     def item(self, node: Node, text_key: str) -> Item | None:
-        kind = {"text": ItemKind.ITEM, "paragraph": ItemKind.PARAGRAPH, "note": ItemKind.NOTE}[text_key]
-        what = {"text": "an item", "paragraph": "a paragraph", "note": "a note"}[text_key]
-        allowed = ("id", text_key, *ITEM_KEYS[2:-1]) + (("lists",) if kind is not ItemKind.NOTE else ())
+        kind, what, allowed = ITEM_KINDS[text_key]
         keys = self.mapping(node, what, allowed, ("id", text_key))
         text = self.text(keys.get(text_key), f"{kind.value} text")
         item_id = self.item_id(keys.get("id"))
@@ -396,7 +399,7 @@ def decode(data: bytes, path: str) -> str:
 
 def compose(text: str, path: str) -> Node:
     """The YAML node tree of one document; syntax errors become problems with positions."""
-    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    loader = SourceLoader(text) if SourceLoader is not None else yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -419,6 +422,47 @@ def compose(text: str, path: str) -> Node:
     if node is None:
         raise SourceError(path, 1, 1, "the file is empty: a roadmap needs at least 'title' and 'releases'")
     return node
+
+
+def _lean_loader() -> type | None:
+    """libyaml's safe loader with a shorter resolver: the same tags, found without the steps for path resolvers,
+    which the safe loader has none of (a tenth of composing a large source). None without libyaml."""
+    if not hasattr(yaml, "CSafeLoader"):
+        return None
+    base = yaml.CSafeLoader
+    if base.yaml_path_resolvers or None in base.yaml_implicit_resolvers:  # a PyYAML unlike 6.0: its own resolver
+        return base
+    by_first_character = {first: tuple(found) for first, found in base.yaml_implicit_resolvers.items()}
+    sequence, mapping = base.DEFAULT_SEQUENCE_TAG, base.DEFAULT_MAPPING_TAG
+
+    class LeanLoader(base):  # type: ignore[valid-type, misc]
+        def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:  # plain: the patterns for its first character ('' for an empty value)
+                    for tag, pattern in by_first_character.get(value[:1], ()):
+                        if pattern.match(value):
+                            return tag
+                return STR_TAG
+            return sequence if kind is SequenceNode else mapping
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    return LeanLoader
+
+
+SourceLoader = _lean_loader()
+NODES_KEPT: list[Node] | None = None  # see keep_nodes_to_the_end
+
+
+def keep_nodes_to_the_end() -> None:
+    """In a process that ends with os._exit (the build's loader), keep each source's YAML nodes rather than free
+    them: freeing the 190,000 nodes of 20,000 items takes a tenth of loading them, and the process's end frees all."""
+    global NODES_KEPT
+    NODES_KEPT = []
 
 
 ALIAS_MESSAGE = "an alias (*name) repeats the value anchored here; aliases are not allowed, write the value out"
@@ -468,6 +512,8 @@ def loads(text: str, path: str = "<source>") -> Roadmap:
 
 def _checked(text: str, checker: _Checker) -> Roadmap:
     node = compose(text, checker.path)
+    if NODES_KEPT is not None:
+        NODES_KEPT.append(node)
     if "&" in text or "!" in text:  # else no node has an anchor (so none is an alias) or a tag of its own
         check_nodes(node, checker.path)
     try:
