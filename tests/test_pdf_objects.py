@@ -1,15 +1,25 @@
-"""The contents' links and the outline's entries, written by evepub, are the bytes ReportLab writes for them."""
+"""What the PDF writer writes itself rather than through ReportLab's generic code: the contents' links and the
+outline's entries are ReportLab's bytes, the timeline's shapes are the pixels ReportLab's renderer draws."""
 
 from __future__ import annotations
 
 import io
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
+from evepub.build import build_settings, render_format
 from evepub.formats.pdf.objects import link_to_heading, use_quick_outline
+from evepub.formats.pdf.timeline import TimelinePart
+from evepub.model import Roadmap
+from evepub.templating import Templates
+
+from conftest import ROOT, require_tool
 
 TITLES = ["Overview", "R1 (Q4 2025) \\ done", "Zoë's “edge” release", "Größe – 日本", "soft\u00adhyphen", ""]
 
@@ -70,3 +80,26 @@ def counted(method: Callable[..., bytes], counts: dict[str, int], name: str) -> 
         return method(*args)
 
     return call
+
+
+def test_the_timeline_is_drawn_as_reportlabs_renderer_draws_it(
+    eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdftoppm = require_tool("pdftoppm")
+    settings = build_settings(eve_roadmap, Templates(ROOT / "templates"), "A4")
+    by_renderer: list[Drawing] = []
+    draw_on = Drawing.drawOn
+    monkeypatch.setattr(Drawing, "drawOn", lambda shape, *args: by_renderer.append(shape) or draw_on(shape, *args))
+    ours = render_format("pdf", eve_roadmap, settings)[0]["roadmap.pdf"]
+    monkeypatch.setattr(Drawing, "drawOn", draw_on)
+    monkeypatch.setattr(TimelinePart, "draw", lambda part: part.drawing.drawOn(part.canv, 0, 0))
+    theirs = render_format("pdf", eve_roadmap, settings)[0]["roadmap.pdf"]
+    assert ours != theirs and not by_renderer
+    pages = []
+    for name, pdf in (("ours", ours), ("theirs", theirs)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        # the overview page: the EVE roadmap's chart has dated and undated bars, year bands and the edition marker
+        command = [pdftoppm, "-r", "150", "-f", "3", "-l", "3", "-png", "-singlefile", str(tmp_path / f"{name}.pdf")]
+        subprocess.run([*command, str(tmp_path / name)], check=True)
+        pages.append((tmp_path / f"{name}.png").read_bytes())
+    assert pages[0] == pages[1]

@@ -7,17 +7,23 @@ import datetime as dt
 import re
 
 from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.lib.colors import Color
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import PATH_OPS
+from reportlab.pdfgen.pathobject import PDFPathObject
+from reportlab.platypus import Flowable
 
 from evepub.formats import timeline as chart
 from evepub.formats.pdf.fonts import FontSet
+from evepub.formats.pdf.lines import placed_text
 from evepub.formats.pdf.markup import escape
 from evepub.formats.pdf.style import Style
 from evepub.formats.timeline import TimelineLook, TimelineText
 from evepub.model import Release
 
-__all__ = ["TimelineText", "timeline_drawings", "timeline_look", "timeline_svg"]
+__all__ = ["TimelinePart", "TimelineText", "timeline_drawings", "timeline_look", "timeline_svg"]
 
 
 def timeline_drawings(
@@ -88,3 +94,96 @@ def _family_names(svg: str) -> str:
 
 def _text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+class TimelinePart(Flowable):
+    """A part of the chart on a page, its lines, bars and labels written as operators: ReportLab's renderer sets
+    every property of each of the thousands of shapes of a chart of many releases (5,408 at 400 releases) through
+    the canvas. It draws what renderPDF draws; a drawing with a shape or colour not written here goes to renderPDF."""
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self.drawing = drawing
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The drawing's own size."""
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Draw every shape of the part, each in a saved graphics state as renderPDF draws it."""
+        code: list[str] = []
+        if not all(_shape_operators(self.canv, shape, code) for shape in self.drawing.contents):
+            self.drawing.drawOn(self.canv, 0, 0)
+            return
+        self.canv._code.extend(code)
+
+
+def _shape_operators(canvas: object, shape: object, code: list[str]) -> bool:
+    """Add one shape's operators to code; False for anything renderPDF would draw differently."""
+    kind = type(shape)
+    if kind is Group:
+        if tuple(shape.transform) != (1, 0, 0, 1, 0, 0):  # type: ignore[attr-defined]
+            return False
+        return all(_shape_operators(canvas, child, code) for child in shape.contents)  # type: ignore[attr-defined]
+    if kind is Line:
+        return _line(shape, code)  # type: ignore[arg-type]
+    if kind is Rect:
+        return _rect(canvas, shape, code)  # type: ignore[arg-type]
+    if kind is String:
+        return _string_operators(canvas, shape, code)  # type: ignore[arg-type]
+    return False
+
+
+def _colour(colour: object, operator: str) -> str | None:
+    """An opaque RGB colour's operator (rg for fill, RG for stroke); None for any other colour."""
+    if type(colour) is not Color or colour.alpha != 1:  # type: ignore[attr-defined]
+        return None
+    return f"{fp_str(colour.red, colour.green, colour.blue)} {operator}"  # type: ignore[attr-defined]
+
+
+def _stroke(shape: Line | Rect) -> list[str] | None:
+    """The stroke state renderPDF sets for a shape: colour, width, caps, joins and dashes."""
+    colour = _colour(shape.strokeColor, "RG")
+    dashes = shape.strokeDashArray
+    if colour is None or (dashes and not all(type(dash) in (int, float) for dash in dashes)):
+        return None
+    dash = f"[{fp_str(*dashes)}] 0 d" if dashes else "[] 0 d"
+    return [colour, f"{fp_str(shape.strokeWidth)} w", f"{shape.strokeLineCap} J", f"{shape.strokeLineJoin} j", dash]
+
+
+def _line(line: Line, code: list[str]) -> bool:
+    if line.strokeColor is None:
+        return True  # renderPDF draws nothing
+    stroke = _stroke(line)
+    if stroke is None:
+        return False
+    code += ["q", *stroke, f"n {fp_str(line.x1, line.y1)} m {fp_str(line.x2, line.y2)} l S", "Q"]
+    return True
+
+
+def _rect(canvas: object, rect: Rect, code: list[str]) -> bool:
+    filled, stroked = rect.fillColor is not None, rect.strokeColor is not None
+    fill = _colour(rect.fillColor, "rg") if filled else ""
+    stroke = _stroke(rect) if stroked else []
+    if fill is None or stroke is None or rect.rx != rect.ry:
+        return False
+    fill_mode = getattr(rect, "fillMode", None)
+    fill_mode = canvas._fillMode if fill_mode is None else fill_mode  # type: ignore[attr-defined]
+    path: list[str] = []
+    if rect.rx == 0:
+        path.append(f"n {fp_str(rect.x, rect.y, rect.width, rect.height)} re")
+    else:
+        PDFPathObject(code=path).roundRect(rect.x, rect.y, rect.width, rect.height, rect.rx)
+    paint = PATH_OPS[int(stroked), int(filled), fill_mode]
+    code += ["q", *([fill] if fill else []), *stroke, *path, paint, "Q"]
+    return True
+
+
+def _string_operators(canvas: object, string: String, code: list[str]) -> bool:
+    fill = _colour(string.fillColor, "rg")
+    if fill is None or string.textAnchor != "start" or getattr(string, "textRenderMode", 0):
+        return False
+    text = placed_text(canvas, string.x, string.y, [(string.fontName, string.text)], string.fontSize)
+    code += ["q", fill, *text, "Q"]
+    return True

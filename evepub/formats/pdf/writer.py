@@ -54,7 +54,7 @@ from evepub.formats.pdf.overview import TableText, overview_table
 from evepub.formats.pdf.story import FlowableQueue
 from evepub.formats.pdf.style import Style, Styles, load_style, paragraph_styles
 from evepub.formats.pdf.svg_cache import cached_svg, keep_svg, svg_key
-from evepub.formats.pdf.timeline import TimelineText, timeline_drawings, timeline_look, timeline_svg
+from evepub.formats.pdf.timeline import TimelinePart, TimelineText, timeline_drawings, timeline_look, timeline_svg
 from evepub.formats.settings import BuildSettings
 from evepub.model import ItemKind, Roadmap, walk
 from evepub.templating import Templates
@@ -395,7 +395,7 @@ class RoadmapDocument(BaseDocTemplate):
             flowables += [
                 CondPageBreak(self.timelines[0].height + 60),
                 FrontHeading(markup(timeline), self.styles.h2, timeline, TIMELINE_KEY, level=1),
-                *self.timelines,  # a chart of more rows than a page holds: a part a page
+                *map(TimelinePart, self.timelines),  # a chart of more rows than a page holds: a part a page
             ]
             if any(release.start is None for release in self.roadmap.releases):
                 flowables += [Spacer(1, 4), Paragraph(markup(self.texts.timeline_note), self.styles.small)]
