@@ -26,13 +26,14 @@ class ReleaseCount:
 def count_items(roadmap: Roadmap) -> list[ReleaseCount]:
     """The counts of every release, in document order."""
     counts = {id(release): Counter[str]() for release in roadmap.releases}
+    known = {entry.name for entry in roadmap.statuses}
     for located in walk(roadmap):
-        if located.item.kind is ItemKind.NOTE:
+        item = located.item
+        if item.kind is ItemKind.NOTE:
             continue
-        try:
-            status = roadmap.status(located.item.status).name
-        except KeyError as error:
-            raise EvepubError(f"item {located.item.id}: status {error} is not in the status vocabulary") from error
+        status = item.status or roadmap.default_status
+        if status not in known:
+            raise EvepubError(f"item {item.id}: status {status!r} is not in the status vocabulary")
         counts[id(located.release)][status] += 1
     return [
         ReleaseCount(release.name, release.period, sum(counts[id(release)].values()), counts[id(release)])
