@@ -12,9 +12,11 @@ import pytest
 from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Table
 
 from evepub.build import build_settings, render_format
 from evepub.formats.pdf.objects import link_to_heading, use_quick_outline
+from evepub.formats.pdf.overview import CountTable
 from evepub.formats.pdf.timeline import TimelinePart
 from evepub.model import Roadmap
 from evepub.templating import Templates
@@ -82,19 +84,33 @@ def counted(method: Callable[..., bytes], counts: dict[str, int], name: str) -> 
     return call
 
 
-def test_the_timeline_is_drawn_as_reportlabs_renderer_draws_it(
+def test_the_overview_page_is_drawn_as_reportlab_draws_it(
     eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The timeline's shapes and the count table's numbers, written by evepub, are ReportLab's pixels."""
     pdftoppm = require_tool("pdftoppm")
     settings = build_settings(eve_roadmap, Templates(ROOT / "templates"), "A4")
-    by_renderer: list[Drawing] = []
-    draw_on = Drawing.drawOn
-    monkeypatch.setattr(Drawing, "drawOn", lambda shape, *args: by_renderer.append(shape) or draw_on(shape, *args))
+    left_to_reportlab: list[object] = []
+    draw_on, draw_cell = Drawing.drawOn, Table._drawCell
+
+    def drawing_drawn(drawing: Drawing, *args: object) -> None:
+        left_to_reportlab.append(drawing)
+        draw_on(drawing, *args)
+
+    def cell_drawn(table: Table, value: object, *args: object) -> None:
+        if isinstance(value, str):  # a count: CountTable writes it
+            left_to_reportlab.append(value)
+        draw_cell(table, value, *args)
+
+    monkeypatch.setattr(Drawing, "drawOn", drawing_drawn)
+    monkeypatch.setattr(Table, "_drawCell", cell_drawn)
     ours = render_format("pdf", eve_roadmap, settings)[0]["roadmap.pdf"]
     monkeypatch.setattr(Drawing, "drawOn", draw_on)
+    monkeypatch.setattr(Table, "_drawCell", draw_cell)
     monkeypatch.setattr(TimelinePart, "draw", lambda part: part.drawing.drawOn(part.canv, 0, 0))
+    monkeypatch.setattr(CountTable, "_drawCell", draw_cell)
     theirs = render_format("pdf", eve_roadmap, settings)[0]["roadmap.pdf"]
-    assert ours != theirs and not by_renderer
+    assert ours != theirs and not left_to_reportlab
     pages = []
     for name, pdf in (("ours", ours), ("theirs", theirs)):
         (tmp_path / f"{name}.pdf").write_bytes(pdf)
