@@ -9,7 +9,6 @@ one of the list (Excel's list validation ignores case, and a paste skips validat
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 from lxml import etree
@@ -64,6 +63,7 @@ UNWRAPPED_KEYS = {"id", "parent", "kind", "list"}  # short codes: cut at the col
 TARGETS_AFTER = dt.date(1900, 1, 1)  # the date validation takes any date after this one, and no text
 MAX_ID_WIDTH = 50  # character units; IDs longer than this are clipped rather than widening the sheet without end
 ID_MARGIN = 2  # character units of padding beside the longest ID
+RANGE_STAND_IN = "EVEPUB_RANGE_{}"  # where ItemsRules puts a tracker's ranges
 WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
 
 
@@ -158,10 +158,22 @@ class ItemsRules:
         _add_target_validation(sheet, layout, 2)
         _add_source_guard(sheet, layout, 2)
         self.differential = DifferentialStyleList()  # the styles part's, numbered as openpyxl numbers them
-        self.formats = [self._numbered(formatting) for formatting in sheet.conditional_formatting]
-        self.validations = sheet.data_validations.to_tree()
+        formats = [self._numbered(formatting) for formatting in sheet.conditional_formatting]
+        validations = sheet.data_validations.to_tree()
         table = items_table(layout, 2)
-        self.table, self.table_path = table.to_tree(), table.path
+        self.table_path = table.path
+        # each serialised once with stand-ins for its ranges, which a tracker's ranges replace: the same bytes
+        # as a copy of the tree with its ranges set (a range is letters, digits, ':' and ' ', never escaped)
+        for formatting in formats:  # every conditional format is over the Status column
+            formatting.set("sqref", RANGE_STAND_IN.format("status"))
+        for validation, name in zip(validations, ("status", "target", "source"), strict=True):
+            validation.set("sqref", RANGE_STAND_IN.format(name))
+        rules = [etree.tostring(formatting).decode("ascii") for formatting in formats]
+        self.rules = "".join(rules) + etree.tostring(validations).decode("ascii")
+        tree = table.to_tree()
+        for element in (tree, *tree.iter("autoFilter")):
+            element.set("ref", RANGE_STAND_IN.format("table"))
+        self.table = etree.tostring(tree, encoding="utf-8")
 
     def _numbered(self, formatting: ConditionalFormatting) -> etree._Element:
         """A conditional format's tree, its rules' differential styles numbered as openpyxl's sheet writer does."""
@@ -173,26 +185,20 @@ class ItemsRules:
 
     def xml(self, last_row: int) -> str:
         """The conditional formats and validations of a tracker's Items sheet, over rows 2 to last_row."""
-        status = str(MultiCellRange(_status_cells(self.layout, last_row)))
-        formats = []
-        for template in self.formats:  # every conditional format is over the Status column
-            formatting = copy.deepcopy(template)
-            formatting.set("sqref", status)
-            formats.append(etree.tostring(formatting).decode("ascii"))
-        validations = copy.deepcopy(self.validations)
-        ranges = (status, _target_cells(self.layout, last_row), _source_cells(self.layout, last_row))
-        for validation, cells in zip(validations, ranges, strict=True):
-            validation.set("sqref", str(MultiCellRange(cells)))
-        return "".join(formats) + etree.tostring(validations).decode("ascii")
+        ranges = {
+            "status": _status_cells(self.layout, last_row),
+            "target": _target_cells(self.layout, last_row),
+            "source": _source_cells(self.layout, last_row),
+        }
+        xml = self.rules
+        for name, cells in ranges.items():
+            xml = xml.replace(RANGE_STAND_IN.format(name), str(MultiCellRange(cells)))
+        return xml
 
     def table_xml(self, last_row: int) -> bytes:
         """The Items table's part, over rows 1 to last_row."""
-        table = copy.deepcopy(self.table)
-        ref = _table_ref(self.layout, last_row)
-        table.set("ref", ref)
-        for child in table.iter("autoFilter"):
-            child.set("ref", ref)
-        return etree.tostring(table, encoding="utf-8")
+        ref = _table_ref(self.layout, last_row).encode("ascii")
+        return self.table.replace(RANGE_STAND_IN.format("table").encode("ascii"), ref)
 
 
 def column_style(key: str, level: int) -> str:
