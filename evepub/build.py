@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import os
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,7 +198,8 @@ def _build(
     # fork first: the render processes import their libraries while this one reads and checks the source
     jobs = render_jobs(wanted, process_count(wanted))
     staging = Staging(outdir)  # each format's files are written as they come, and renamed into place together
-    with render_processes(jobs, lambda name: prepare_writer(name, folder), tasks) as processes, staging:
+    prepare = functools.partial(prepare_writer, templates=folder)
+    with render_processes(jobs, prepare, tasks, warm_later=True) as processes, staging:
 
         def load() -> dict[str, Any]:
             loaded = loaded_for_build(Path(source_path), folder, page_size, changes_since, wanted, verify)
@@ -207,7 +210,7 @@ def _build(
         kept = processes.share_loaded(load, keep=("jobs", "trackers") if verify else ("jobs",))
         jobs = kept["jobs"]  # the same formats; a format's parts only where the roadmap makes them worth it
         formats_done = whole_formats(progress or (lambda name: None), jobs)
-        results = processes.run("render", jobs, formats_done, lambda _, result: staging.add(result[0]))
+        results = processes.run("render", jobs, formats_done, lambda _, result: staging.add_soon(result[0]))
         rendered = rendered_files(results)
         staging.commit(list(rendered))
         outputs = [Output(outdir / relative, len(data), seconds) for relative, (data, seconds) in rendered.items()]
@@ -257,12 +260,16 @@ class Staging:
         self.staged: dict[str, tuple[Path, Path]] = {}  # relative path -> (temporary file, target)
         self.made: list[Path] = []  # the folders made for the files, outermost first
         self.lock: int | None = None
+        self.writer: ThreadPoolExecutor | None = None  # add_soon's thread, started by its first call
+        self.pending: list[Future[None]] = []
 
     def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, failed: type[BaseException] | None, *_: object) -> None:
         with ctrl_c_deferred():  # no temporary file left behind
+            with suppress(Exception):  # failing already, or its error was raised by commit
+                self.wait()
             for temporary, _target in self.staged.values():
                 temporary.unlink(missing_ok=True)
             if self.lock is not None:
@@ -287,8 +294,27 @@ class Staging:
                 except OSError as error:
                     raise EvepubError(f"cannot write {error.filename or self.outdir}: {error.strerror}") from None
 
+    def add_soon(self, files: dict[str, bytes]) -> None:
+        """Stage files as `add` does, in a thread of their own: the build goes on handing out jobs meanwhile
+        (writing and syncing the 401 trackers of 400 releases takes a third of a second). Errors come from commit."""
+        with ctrl_c_deferred():  # the thread, started by the first submit, inherits the mask: Ctrl-C reaches this one
+            if self.writer is None:
+                self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging")
+            self.pending.append(self.writer.submit(self.add, files))
+
+    def wait(self) -> None:
+        """Wait until every file given to add_soon is staged; raise the first error staging met."""
+        pending, self.pending = self.pending, []
+        errors = [error for error in (future.exception() for future in pending) if error is not None]
+        if self.writer is not None:
+            self.writer.shutdown()
+            self.writer = None
+        if errors:
+            raise errors[0]
+
     def commit(self, order: list[str]) -> None:
         """Rename every staged file into place, in this order; Ctrl-C waits, so no output is half published."""
+        self.wait()
         with ctrl_c_deferred():
             try:
                 for relative in order:

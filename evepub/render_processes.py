@@ -101,9 +101,10 @@ def process_count(jobs: list[str]) -> int:
 class RenderProcesses:
     """The render processes of one build or verify; with none, every job runs in this process."""
 
-    def __init__(self, jobs: list[str], prepare: Prepare, tasks: dict[str, Task]) -> None:
+    def __init__(self, jobs: list[str], prepare: Prepare, tasks: dict[str, Task], warm_later: bool = False) -> None:
         self.jobs = jobs  # the first jobs, costliest first: each process prepares one of them
         self.prepare = prepare
+        self.warm_later = warm_later  # then, while the shared data is not there yet, the jobs no process starts with
         self.tasks = tasks
         self.shared: dict[str, Any] = {}  # what the jobs share, when they run in this process
         self.processes: list[RenderProcess] = []
@@ -151,7 +152,8 @@ class RenderProcesses:
             siblings = [descriptor for sibling in self.processes for descriptor in (sibling.jobs, sibling.results)]
             for descriptor in [*unused, *siblings]:  # else a sibling never sees its pipe close
                 os.close(descriptor)
-            serve(first, self.prepare, self.tasks, jobs, results)
+            later = self.jobs[process_count(self.jobs) :] if self.warm_later else []
+            serve([first, *later], self.prepare, self.tasks, jobs, results)
             status = 0
         finally:
             os._exit(status)  # no traceback, no exit handlers: the build reports how this process ended
@@ -309,9 +311,13 @@ def _be_loader(load: Callable[[], dict[str, Any]], keep: tuple[str, ...], result
 
 
 @contextlib.contextmanager
-def render_processes(jobs: list[str], prepare: Prepare, tasks: dict[str, Task]) -> Iterator[RenderProcesses]:
-    """Fork the render processes of a build now; end them when the build is done or has failed."""
-    processes = RenderProcesses(jobs, prepare, tasks)
+def render_processes(
+    jobs: list[str], prepare: Prepare, tasks: dict[str, Task], warm_later: bool = False
+) -> Iterator[RenderProcesses]:
+    """Fork the render processes of a build now; end them when the build is done or has failed. With `warm_later`
+    each process, once it has prepared its first job, prepares the jobs that no process starts with (a writer's
+    imports, say) for as long as the shared data keeps it waiting."""
+    processes = RenderProcesses(jobs, prepare, tasks, warm_later)
     failed = True
     try:
         processes.start()
@@ -338,10 +344,14 @@ def ctrl_c_deferred() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def serve(first: str, prepare: Prepare, tasks: dict[str, Task], jobs: int, results: int) -> None:
-    """The loop of a render process: prepare the first job, then keep what is shared and run jobs until told to stop."""
-    with contextlib.suppress(Exception):  # the same error comes back when the job runs, reported then
-        prepare(first)
+def serve(prepared: list[str], prepare: Prepare, tasks: dict[str, Task], jobs: int, results: int) -> None:
+    """The loop of a render process: prepare its first job (and the others given, while no message has come),
+    then keep what is shared and run jobs until told to stop."""
+    for number, job in enumerate(prepared):
+        if number and select.select([jobs], [], [], 0)[0]:
+            break  # the shared data is on its way: the first job should not wait for the rest
+        with contextlib.suppress(Exception):  # the same error comes back when the job runs, reported then
+            prepare(job)
     shared: dict[str, Any] = {}
     try:
         while True:

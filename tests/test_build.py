@@ -599,3 +599,19 @@ def test_a_render_process_frees_what_a_job_left_in_cycles_before_the_next() -> N
     finally:
         if was_enabled:
             gc.enable()
+
+
+@needs_render_processes
+def test_a_file_that_cannot_be_staged_fails_the_build_and_keeps_the_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "out"
+    build(SOURCE, outdir)
+    shutil.rmtree(outdir / TRACKERS_FOLDER)
+    (outdir / TRACKERS_FOLDER).write_text("a file where the trackers' folder goes\n", encoding="utf-8")
+    before = snapshot(outdir)
+    assert main(["build", str(SOURCE), "-o", str(outdir)]) == ExitStatus.BAD_INPUT  # staged in a thread
+    err = capsys.readouterr().err
+    assert err.startswith(f"evepub: cannot write {(outdir / TRACKERS_FOLDER).resolve()}/")
+    assert err.endswith("-release.xlsx: File exists\n") and len(err.splitlines()) == 1
+    assert snapshot(outdir) == before  # nothing published, no temporary file left

@@ -122,6 +122,16 @@ STYLE_NAMES = {
 }
 
 
+def prepare(templates: Templates) -> None:
+    """What needs no roadmap, done while the build loads the source: compile the properties' macros, import what
+    looks up the timeline's cached pictures and find the fonts that name them."""
+    from evepub.formats.docx.picture_cache import picture_key  # noqa: F401  (imported for what follows)
+    from evepub.formats.font_files import find_faces
+
+    docx_properties(templates)
+    find_faces()
+
+
 def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
     """Render the roadmap as roadmap.docx."""
     document = reference_document(settings.templates)
