@@ -148,12 +148,11 @@ Details = tuple[tuple[Detail, ...], ...]  # the lines of details after an item's
 def item_details(item: Item) -> Details:
     """The tracked fields an item shows after its text: status (unless the text shows it), owner and target
     date on one line, notes on the next; no line for fields it lacks."""
-    status = hidden_status(item)
-    first = [
-        Detail(name, value) for name, value in (("status", status), ("owner", item.owner), ("target", item.target))
-    ]
-    lines = [tuple(detail for detail in first if detail.value), (Detail("notes", item.notes),) if item.notes else ()]
-    return tuple(line for line in lines if line)
+    shown = (("status", hidden_status(item)), ("owner", item.owner), ("target", item.target))
+    first = tuple([Detail(name, value) for name, value in shown if value])
+    if item.notes:
+        return (first, (Detail("notes", item.notes),)) if first else ((Detail("notes", item.notes),),)
+    return (first,) if first else ()
 
 
 @dataclass(frozen=True)

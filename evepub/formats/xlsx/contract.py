@@ -59,10 +59,8 @@ def decode_built(stored: object) -> str | None:
 
 def row_digest(texts: dict[str, str]) -> str:
     """A short digest of a row's source columns as a spreadsheet may save them (line ends as LF, edges trimmed)."""
-    digest = hashlib.sha256()
-    for key in SOURCE_KEYS:
-        digest.update(texts.get(key, "").replace("\r\n", "\n").strip().encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()[:24]
+    columns = [texts.get(key, "").replace("\r\n", "\n").strip() for key in SOURCE_KEYS]
+    return hashlib.sha256(("\0".join(columns) + "\0").encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def row_texts(located: Located, roadmap: Roadmap) -> dict[str, str]:

@@ -64,6 +64,7 @@ TARGETS_AFTER = dt.date(1900, 1, 1)  # the date validation takes any date after 
 MAX_ID_WIDTH = 50  # character units; IDs longer than this are clipped rather than widening the sheet without end
 ID_MARGIN = 2  # character units of padding beside the longest ID
 RANGE_STAND_IN = "EVEPUB_RANGE_{}"  # where ItemsRules puts a tracker's ranges
+NOTE_INPUTS = tuple(key for key in TRACKED_FIELDS if key != "status")  # what may be typed on a note's row: no status
 WRONG_CASE_FILL, WRONG_CASE_FONT = "FFC7CE", "9C0006"  # Excel's "Bad" cell style: light red, dark red text
 
 
@@ -84,6 +85,13 @@ class _CellCache:
         self.known: dict[tuple[str, str], tuple[CellXml, int]] = {}
         self.levels: dict[int, CellXml] = {}
         self.empty: dict[tuple[int, str], CellXml] = {}
+        self.columns = {column.key: number for number, column in enumerate(layout.columns, start=1)}
+        self.item_column, self.item_width = self.columns["item"], layout.width("item")
+        self.link_letter = get_column_letter(self.columns["links"])
+        self.inputs = {  # (column, style) of every input cell of an item and of a note
+            kind: tuple((self.columns[key], column_style(key, 0)) for key in keys)
+            for kind, keys in ((ItemKind.NOTE, NOTE_INPUTS), (None, TRACKED_FIELDS))
+        }
 
     def level(self, level: int) -> CellXml:
         """The Level cell of a row."""
@@ -231,43 +239,35 @@ def id_width(longest: float, layout: Layout) -> float:
 
 def item_row(located: Located, texts: dict[str, str], layout: Layout, cache: _CellCache) -> ItemRow:
     """One item's row (given its texts), prepared once for every tracker that shows it."""
-    item = located.item
+    item, level, columns = located.item, located.level, cache.columns
     where = f"item {item.id}"
     cells: dict[int, CellXml] = {}
     lines = 1
     link = _first_link(item.links)
     for key, text in texts.items():
         if key == "item":  # the one column styled and wrapped by level
-            column, style = layout.index(key), column_style(key, located.level)
+            column, style = cache.item_column, item_style(level)
             if text:
                 stored = cell_text(text, where)
                 cells[column] = text_cell(column, stored, style, stored.startswith(FORMULA_LEADERS))
-                lines = max(lines, wrapped_lines(text, layout.width(key), min(located.level, MAX_INDENT)))
+                lines = max(lines, wrapped_lines(text, cache.item_width, min(level, MAX_INDENT)))
             else:  # an empty item keeps its indent so a typed-in text lines up
                 cells[column] = cache.empty_cell(column, style)
         elif text:
             cell, cell_lines = cache.text(key, text, where)
-            cells[layout.index(key)] = cell
-            if not (key == "links" and link):  # LibreOffice shows a hyperlink cell as one line, its first link
-                lines = max(lines, cell_lines)
-    cells[layout.index("level")] = cache.level(located.level)
+            cells[columns[key]] = cell
+            if cell_lines > lines and not (key == "links" and link):  # LibreOffice shows a hyperlink cell as one
+                lines = cell_lines  # line, its first link
+    cells[columns["level"]] = cache.level(level)
     if item.target is not None:
-        column = layout.index("target")
+        column = columns["target"]
         cells[column] = date_cell(column, item.target, Styles.INPUT_DATE)
-    for key in _input_keys(located):
-        column = layout.index(key)
+    for column, style in cache.inputs[ItemKind.NOTE if item.kind is ItemKind.NOTE else None]:  # a note has no status
         if column not in cells:  # an empty input cell keeps its format, shading and unlocking for what is typed
-            cells[column] = cache.empty_cell(column, column_style(key, 0))
-    link_cell = (get_column_letter(layout.index("links")), link) if link else None
-    attributes = row_attributes(min(located.level, MAX_OUTLINE_LEVEL), row_height(lines))
-    return ItemRow(tuple(cells[number] for number in sorted(cells)), attributes, located.level, link_cell)
-
-
-def _input_keys(located: Located) -> tuple[str, ...]:
-    """The columns a program manager may fill in on an item's row: a note has no status."""
-    if located.item.kind is ItemKind.NOTE:
-        return tuple(key for key in TRACKED_FIELDS if key != "status")
-    return TRACKED_FIELDS
+            cells[column] = cache.empty_cell(column, style)
+    link_cell = (cache.link_letter, link) if link else None
+    attributes = row_attributes(min(level, MAX_OUTLINE_LEVEL), row_height(lines))
+    return ItemRow(tuple([cells[number] for number in sorted(cells)]), attributes, level, link_cell)
 
 
 def _first_link(links: list[str]) -> str | None:
