@@ -104,7 +104,8 @@ class RenderProcesses:
     def __init__(self, jobs: list[str], prepare: Prepare, tasks: dict[str, Task], warm_later: bool = False) -> None:
         self.jobs = jobs  # the first jobs, costliest first: each process prepares one of them
         self.prepare = prepare
-        self.warm_later = warm_later  # then, while the shared data is not there yet, the jobs no process starts with
+        self.warm_later = warm_later  # then, while the shared data is not there yet, some of the jobs no process
+        # starts with (_later)
         self.tasks = tasks
         self.shared: dict[str, Any] = {}  # what the jobs share, when they run in this process
         self.processes: list[RenderProcess] = []
@@ -152,11 +153,21 @@ class RenderProcesses:
             siblings = [descriptor for sibling in self.processes for descriptor in (sibling.jobs, sibling.results)]
             for descriptor in [*unused, *siblings]:  # else a sibling never sees its pipe close
                 os.close(descriptor)
-            later = self.jobs[process_count(self.jobs) :] if self.warm_later else []
-            serve([first, *later], self.prepare, self.tasks, jobs, results)
+            serve([first, *self._later(len(self.processes))], self.prepare, self.tasks, jobs, results)
             status = 0
         finally:
             os._exit(status)  # no traceback, no exit handlers: the build reports how this process ended
+
+    def _later(self, number: int) -> list[str]:
+        """The jobs no process starts with that process `number` prepares next: the first free process takes the
+        next job, and that is most often the one whose first job is the cheapest, the last one. So the last
+        process prepares the first of them, the one before it the second, and so on, each of them one core's work
+        beside the loading (every process preparing every job would slow the loading down)."""
+        if not self.warm_later:
+            return []
+        count = process_count(self.jobs)
+        later = self.jobs[count:]
+        return later[count - 1 - number :: count]
 
     def share(self, **shared: Any) -> None:
         """Give every process (or this one) data the jobs share, e.g. the roadmap: sent once, kept until replaced."""
@@ -315,8 +326,8 @@ def render_processes(
     jobs: list[str], prepare: Prepare, tasks: dict[str, Task], warm_later: bool = False
 ) -> Iterator[RenderProcesses]:
     """Fork the render processes of a build now; end them when the build is done or has failed. With `warm_later`
-    each process, once it has prepared its first job, prepares the jobs that no process starts with (a writer's
-    imports, say) for as long as the shared data keeps it waiting."""
+    each process, once it has prepared its first job, prepares its share of the jobs that no process starts with
+    (a writer's imports, say) for as long as the shared data keeps it waiting."""
     processes = RenderProcesses(jobs, prepare, tasks, warm_later)
     failed = True
     try:
