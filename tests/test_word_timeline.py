@@ -7,11 +7,13 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import marshal
 import os
 import re
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -131,6 +133,22 @@ def test_a_word_build_draws_with_reportlab_only_a_timeline_its_cache_lacks(tmp_p
     assert "reportlab.graphics.renderPM" in loaded_libraries(eve, tmp_path / "none", "")
     cold, warm, none = ((tmp_path / name / "roadmap.docx").read_bytes() for name in ("cold", "warm", "none"))
     assert cold == warm == none
+
+
+def test_a_kept_picture_whose_compressed_part_is_damaged_is_drawn_again(
+    eve_roadmap: Roadmap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVEPUB_CACHE_DIR", str(tmp_path / "cache"))
+    cold = write(eve_roadmap, SETTINGS)["roadmap.docx"]
+    (entry,) = (tmp_path / "cache" / "pictures").glob("*.marshal")
+    kept = marshal.loads(entry.read_bytes())
+    assert zlib.decompress(kept["pictures"][0]["part"], -15) == kept["pictures"][0]["png"]  # the part .docx stores
+    part = kept["pictures"][0]["part"]
+    kept["pictures"][0]["part"] = part[:100] + bytes([part[100] ^ 0xFF]) + part[101:]  # one flipped byte
+    entry.write_bytes(marshal.dumps(kept))
+    assert write(eve_roadmap, SETTINGS)["roadmap.docx"] == cold
+    with zipfile.ZipFile(io.BytesIO(cold)) as package:
+        assert package.testzip() is None
 
 
 def test_a_chart_a_fallback_face_draws_is_never_kept(eve_roadmap: Roadmap, tmp_path: Path) -> None:

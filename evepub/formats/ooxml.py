@@ -206,6 +206,18 @@ class StreamedPart:
         part.write(data)
         return part.close()
 
+    @classmethod
+    def compressed_before(cls, data: bytes, compressed: bytes) -> StreamedPart:
+        """A part whose compressed form was made earlier by `deflated(data)` (and kept, say, in a cache)."""
+        part = cls()
+        part.crc, part.size, part.compressed = zlib.crc32(data), len(data), [compressed]
+        return part
+
+
+def deflated(data: bytes) -> bytes:
+    """The compressed form of a part, as StreamedPart.of and pack compress it."""
+    return b"".join(StreamedPart.of(data).compressed)
+
 
 def pack_streamed(entries: Mapping[str, bytes | StreamedPart], timestamp: dt.datetime) -> bytes:
     """What pack makes of the same entries, where any entry may be compressed already (a closed StreamedPart)."""

@@ -100,6 +100,7 @@ TIMELINE_BOOKMARK = "_TocTimeline"  # the timeline heading's, which its contents
 TIMELINE_NOTE_ROOM, TIMELINE_HEADING_ROOM = 24, 56
 TWIPS_PER_POINT, EMU_PER_POINT = 20, 12700
 DRAWING_NAMESPACES = {prefix: docx_namespaces[prefix] for prefix in ("wp", "a", "pic")}  # of an inline picture
+MEDIA_FOLDER = "word/media/"  # where python-docx puts a document's pictures
 CHUNK_PARAGRAPHS = 500  # built as one tree before they are serialised, compressed and dropped
 # The role of each paragraph -> the style name (as Word writes it) looked up in the reference document.
 STYLE_NAMES = {
@@ -149,9 +150,10 @@ def write(roadmap: Roadmap, settings: BuildSettings) -> dict[str, bytes]:
 
 
 def package(document: DocxDocument, body: Body, timestamp: dt.datetime) -> bytes:
-    """The .docx: every part as python-docx saves it, but the document part as streamed, packed deterministically."""
+    """The .docx: every part as python-docx saves it, but the document part as streamed and the timeline pictures
+    compressed before, packed deterministically."""
     body.stream.close()
-    entries: dict[str, bytes | StreamedPart] = dict(saved_parts(document))
+    entries = {name: body.packed(name, data) for name, data in saved_parts(document).items()}
     entries[document.part.partname.membername] = body.part.close()
     return pack_streamed(entries, timestamp)
 
@@ -218,6 +220,7 @@ class Body:
     bookmarks: int = 0
     link_ids: dict[str, str] = dataclass_field(default_factory=dict)
     pending: int = 0  # paragraphs begun since the last chunk was streamed
+    picture_parts: dict[bytes, bytes] = dataclass_field(default_factory=dict)  # each timeline PNG's compressed part
 
     def __post_init__(self) -> None:
         # Paragraphs are built in a plain lxml tree (python-docx's element classes make each new
@@ -326,6 +329,11 @@ class Body:
             self.paragraphs.add(as_text.paragraph(self.styles[f"toc{heading.level}"], tabs, begin + entry + end))
         self.paragraphs.flush(self.element)
 
+    def packed(self, name: str, data: bytes) -> bytes | StreamedPart:
+        """A part of the package as pack_streamed takes it: a timeline picture as its compressed part, made once."""
+        made = self.picture_parts.get(data) if name.startswith(MEDIA_FOLDER) else None
+        return StreamedPart.compressed_before(data, made) if made else data
+
     def timeline_pictures(self, roadmap: Roadmap, settings: BuildSettings) -> list[Picture]:
         """The release timeline as pictures, one a part; none, without loading ReportLab, when no release has a
         period."""
@@ -341,8 +349,10 @@ class Body:
         if pictures is None:
             from evepub.formats.docx.timeline import timeline_pictures  # ReportLab: only drawing the chart needs it
 
-            pictures = timeline_pictures(roadmap.releases, size, labels, settings.edition, TIMELINE_HEADING_ROOM)
+            drawn = timeline_pictures(roadmap.releases, size, labels, settings.edition, TIMELINE_HEADING_ROOM)
+            pictures = [picture.with_part() for picture in drawn]
             keep_pictures(key, pictures)
+        self.picture_parts = {picture.png: picture.part for picture in pictures}
         return pictures
 
     def timeline(self, heading: Heading, pictures: list[Picture], roadmap: Roadmap) -> None:
