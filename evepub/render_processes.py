@@ -104,8 +104,7 @@ class RenderProcesses:
     def __init__(self, jobs: list[str], prepare: Prepare, tasks: dict[str, Task], warm_later: bool = False) -> None:
         self.jobs = jobs  # the first jobs, costliest first: each process prepares one of them
         self.prepare = prepare
-        self.warm_later = warm_later  # then, while the shared data is not there yet, some of the jobs no process
-        # starts with (_later)
+        self.warm_later = warm_later  # then its share of the jobs no process starts with (_later)
         self.tasks = tasks
         self.shared: dict[str, Any] = {}  # what the jobs share, when they run in this process
         self.processes: list[RenderProcess] = []

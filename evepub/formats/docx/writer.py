@@ -24,6 +24,7 @@ writer's memory does not grow with the roadmap as a whole tree of it would.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
 import uuid
@@ -124,9 +125,9 @@ STYLE_NAMES = {
 
 
 def prepare(templates: Templates) -> None:
-    """What needs no roadmap, done while the build loads the source: compile the properties' macros, import what
-    looks up the timeline's cached pictures and find the fonts that name them."""
-    from evepub.formats.docx.picture_cache import picture_key  # noqa: F401  (imported for what follows)
+    """What needs no roadmap, done in a render process while the build loads the source: compile the properties'
+    macros, import the timeline's picture cache (with ReportLab and PIL, which name its entries) and find the fonts."""
+    importlib.import_module("evepub.formats.docx.picture_cache")
     from evepub.formats.font_files import find_faces
 
     docx_properties(templates)

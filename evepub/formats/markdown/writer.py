@@ -150,9 +150,8 @@ def item_details(item: Item) -> Details:
     date on one line, notes on the next; no line for fields it lacks."""
     shown = (("status", hidden_status(item)), ("owner", item.owner), ("target", item.target))
     first = tuple([Detail(name, value) for name, value in shown if value])
-    if item.notes:
-        return (first, (Detail("notes", item.notes),)) if first else ((Detail("notes", item.notes),),)
-    return (first,) if first else ()
+    notes = (Detail("notes", item.notes),) if item.notes else ()
+    return tuple(line for line in (first, notes) if line)
 
 
 @dataclass(frozen=True)

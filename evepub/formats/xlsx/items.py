@@ -88,9 +88,9 @@ class _CellCache:
         self.columns = {column.key: number for number, column in enumerate(layout.columns, start=1)}
         self.item_column, self.item_width = self.columns["item"], layout.width("item")
         self.link_letter = get_column_letter(self.columns["links"])
-        self.inputs = {  # (column, style) of every input cell of an item and of a note
-            kind: tuple((self.columns[key], column_style(key, 0)) for key in keys)
-            for kind, keys in ((ItemKind.NOTE, NOTE_INPUTS), (None, TRACKED_FIELDS))
+        self.inputs = {  # (column, style) of every input cell, by whether the row is a note's
+            note: tuple((self.columns[key], column_style(key, 0)) for key in keys)
+            for note, keys in ((True, NOTE_INPUTS), (False, TRACKED_FIELDS))
         }
 
     def level(self, level: int) -> CellXml:
@@ -262,7 +262,7 @@ def item_row(located: Located, texts: dict[str, str], layout: Layout, cache: _Ce
     if item.target is not None:
         column = columns["target"]
         cells[column] = date_cell(column, item.target, Styles.INPUT_DATE)
-    for column, style in cache.inputs[ItemKind.NOTE if item.kind is ItemKind.NOTE else None]:  # a note has no status
+    for column, style in cache.inputs[item.kind is ItemKind.NOTE]:
         if column not in cells:  # an empty input cell keeps its format, shading and unlocking for what is typed
             cells[column] = cache.empty_cell(column, style)
     link_cell = (cache.link_letter, link) if link else None
